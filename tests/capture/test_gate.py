@@ -1,0 +1,111 @@
+import numpy as np
+import pytest
+
+from kneeline.capture.gate import PeopleSeen, check_capture, classify_view
+from kneeline.errors import CaptureError
+from kneeline.kinematics.compute import compute_kinematics
+from kneeline.pipeline import analyze_pose
+from tests.fixtures.synthetic import squat_depth, stick_figure
+
+T = np.arange(0, 10, 1 / 30)
+
+
+def _turned(pose, yaw_deg):
+    """Rotate the figure's 3D keypoints about the vertical axis by yaw_deg."""
+    a = np.radians(yaw_deg)
+    w = pose.world
+    x, z = w[..., 0] * np.cos(a) - w[..., 2] * np.sin(a), w[..., 0] * np.sin(a) + w[..., 2] * np.cos(a)
+    return pose.with_arrays(world=np.stack([x, w[..., 1], z], axis=-1))
+
+
+def _gate(pose, fps=30.0, people=None):
+    return check_capture(pose, compute_kinematics(pose), fps=fps, people=people)
+
+
+def test_frontal_capture_passes_clean():
+    out = _gate(stick_figure(T))
+    assert out.frontal_ok and out.capture.view == "frontal" and out.capture.warnings == []
+
+
+def test_classify_view_limits():
+    assert classify_view(5) == "frontal"
+    assert classify_view(20) == "oblique"
+    assert classify_view(70) == "sagittal"
+    assert classify_view(None) == "unknown"
+
+
+def test_nobody_in_view():
+    pose = stick_figure(T)
+    empty = pose.with_arrays(position=np.full_like(pose.position, np.nan), confidence=np.zeros_like(pose.confidence))
+    with pytest.raises(CaptureError, match="Nobody was found"):
+        _gate(empty)
+
+
+def test_person_in_few_frames():
+    pose = stick_figure(T)
+    pos = pose.position.copy()
+    pos[: int(0.7 * T.size)] = np.nan
+    with pytest.raises(CaptureError, match="only 30% of the frames"):
+        _gate(pose.with_arrays(position=pos))
+
+
+def test_side_view_is_refused_with_advice():
+    with pytest.raises(CaptureError, match="from the side.*hip height"):
+        _gate(_turned(stick_figure(T), 75))
+
+
+def test_oblique_view_warns_then_withholds_frontal_numbers():
+    warned = _gate(_turned(stick_figure(T), 20))
+    assert warned.frontal_ok and warned.capture.view == "oblique"
+    assert [i.code for i in warned.capture.issues] == ["view_oblique"]
+    withheld = _gate(_turned(stick_figure(T), 40))
+    assert not withheld.frontal_ok
+    d = squat_depth(T, n_reps=3)
+    r = analyze_pose(_turned(stick_figure(T, depth=d, fppa_left=10), 40), "squat").result
+    assert len(r.reps) == 3 and all(rep.fppa_left_deg is None for rep in r.reps)
+    assert r.summary.left.metrics["fppa_deg"].mean is None
+    assert any(i.code == "view_oblique_withheld" for i in r.capture.issues)
+
+
+def test_low_frame_rate_warns():
+    out = _gate(stick_figure(np.arange(0, 10, 1 / 15)), fps=15)
+    assert any(i.code == "low_fps" and "30 fps" in i.message for i in out.capture.issues)
+
+
+def test_lower_body_out_of_frame_is_refused():
+    pose = stick_figure(T)
+    pos = pose.position.copy()
+    for k in ("left_ankle", "right_ankle"):
+        pos[:, pose.index(k), 1] = 5000  # feet below the picture
+    with pytest.raises(CaptureError, match="ankles were in the picture in only 0%"):
+        _gate(pose.with_arrays(position=pos))
+
+
+def test_partly_out_of_frame_warns():
+    pose = stick_figure(T)
+    pos = pose.position.copy()
+    pos[:90, pose.index("left_ankle"), 1] = 5000  # 30% of frames
+    out = _gate(pose.with_arrays(position=pos))
+    assert not out.capture.framing_ok and any(i.code == "framing" for i in out.capture.issues)
+
+
+def test_low_confidence():
+    pose = stick_figure(T)
+    with pytest.raises(CaptureError, match="unsure"):
+        _gate(pose.with_arrays(confidence=np.full_like(pose.confidence, 0.2)))
+    out = _gate(pose.with_arrays(confidence=np.full_like(pose.confidence, 0.5)))
+    assert any(i.code == "low_confidence" for i in out.capture.issues)
+
+
+def test_several_people_warns_and_names_tracked_person():
+    out = _gate(stick_figure(T), people=PeopleSeen(people_max=2, tracked_person="the person on the left"))
+    msg = next(i.message for i in out.capture.issues if i.code == "several_people")
+    assert "2 people" in msg and "the person on the left" in msg
+    assert out.capture.people_max == 2
+
+
+def test_tiny_person_is_refused():
+    pose = stick_figure(T)
+    small = pose.with_arrays(position=pose.position * 0.15)
+    with pytest.raises(CaptureError, match="px tall"):
+        _gate(small)
