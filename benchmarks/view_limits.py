@@ -172,7 +172,7 @@ def print_trial(trial: Trial, rows: list[YawRow]) -> None:
 
 
 def _yaw_text(yaw: float) -> str:
-    return "none (exceeded already at yaw 0)" if np.isnan(yaw) else f"{yaw:g}"
+    return "none (exceeded already at yaw 0)" if np.isnan(yaw) else f"{yaw:g} deg"
 
 
 def propose(all_rows: list[list[YawRow]]) -> None:
@@ -184,13 +184,13 @@ def propose(all_rows: list[list[YawRow]]) -> None:
     print("\nproposed capture-gate limits (largest tested yaw at which the MAE stays within the limit, "
           "strictest over both trials):")
     print(f"  FPPA, single-leg-squat depth (45-60 deg flexion): warn above "
-          f"{strictest('fppa_sls_mae', FPPA_SEM_DEG)} deg (error > SEM {FPPA_SEM_DEG:g}), withhold above "
-          f"{strictest('fppa_sls_mae', FPPA_SDD_DEG)} deg (error > SDD {FPPA_SDD_DEG:g})")
+          f"{strictest('fppa_sls_mae', FPPA_SEM_DEG)} (error > SEM {FPPA_SEM_DEG:g}), withhold above "
+          f"{strictest('fppa_sls_mae', FPPA_SDD_DEG)} (error > SDD {FPPA_SDD_DEG:g})")
     print("  FPPA, deep double-leg squat bottoms: warn above "
-          f"{strictest('fppa_bottom_mae', FPPA_SEM_DEG)} deg, withhold above "
-          f"{strictest('fppa_bottom_mae', FPPA_SDD_DEG)} deg")
-    print(f"  pelvic obliquity: warn above {strictest('obliquity_mae', 1.0)} deg (error > 1 deg), withhold "
-          f"above {strictest('obliquity_mae', PELVIC_DROP_SDD_DEG)} deg (error > pelvic-drop SDD "
+          f"{strictest('fppa_bottom_mae', FPPA_SEM_DEG)}, withhold above "
+          f"{strictest('fppa_bottom_mae', FPPA_SDD_DEG)}")
+    print(f"  pelvic obliquity: warn above {strictest('obliquity_mae', 1.0)} (error > 1 deg), withhold "
+          f"above {strictest('obliquity_mae', PELVIC_DROP_SDD_DEG)} (error > pelvic-drop SDD "
           f"{PELVIC_DROP_SDD_DEG:g})")
     print("  the yaw estimate must read these angles: see the 'est. yaw' columns "
           "(3D = from metric keypoints).")

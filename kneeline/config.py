@@ -41,8 +41,6 @@ class AnalysisSettings(BaseModel):
     foot_lift: float = Field(0.04, gt=0, description="Ankle height difference (fraction of leg length) that "
                              "means one foot is off the floor")
     hold_min_s: float = Field(1.0, gt=0, description="Shortest single-leg hold reported")
-    yaw_width_ratio: float = Field(1.05, gt=0, description="Frontal (hip+shoulder width)/trunk height, for the "
-                                   "2D yaw estimate when no 3D keypoints exist")
     enforce_view: bool = Field(True, description="Withhold frontal-plane numbers when the view is not frontal")
     max_side_px: int = Field(1280, ge=256, le=8192, description="Frames larger than this are downscaled for "
                              "the pose model")
@@ -53,7 +51,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KNEELINE_", env_nested_delimiter="__", extra="forbid")
 
-    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
+    analysis: AnalysisSettings = AnalysisSettings()
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:

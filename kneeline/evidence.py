@@ -8,7 +8,7 @@ kneeline measurement with the command that reproduces it).  Code reads numbers o
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -62,7 +62,7 @@ def data_text(filename: str) -> str:
                         "reinstall kneeline") from exc
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_sourced(filename: str) -> dict[str, Sourced]:
     """Load a YAML file of named :class:`Sourced` entries from ``kneeline/data``.
 

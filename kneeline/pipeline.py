@@ -17,7 +17,7 @@ from typing import Literal, get_args
 import numpy as np
 
 from kneeline._version import get_version
-from kneeline.capture.gate import PeopleSeen, check_capture
+from kneeline.capture.gate import GateOutcome, PeopleSeen, check_capture
 from kneeline.clean.pipeline import clean_pose
 from kneeline.config import AnalysisSettings, load_settings
 from kneeline.errors import AnalysisError, InputError
@@ -87,9 +87,10 @@ def _check_args(test: str, side: str, pose: PoseSeries) -> None:
                          "and ankles of both sides")
 
 
-def _run_test(test: str, pose: PoseSeries, table: KinematicsTable, frontal_ok: bool,
+def _run_test(test: str, pose: PoseSeries, table: KinematicsTable, gate: GateOutcome,
               settings: AnalysisSettings, side: SideArg) -> tuple[list[Rep], Summary, list[str]]:
-    signals = make_signals(pose, table, frontal_ok)
+    signals = make_signals(pose, table, fppa_ok=gate.fppa_ok, pelvis_ok=gate.pelvis_ok,
+                           min_thigh_ratio=float(value("capture.yaml", "fppa_min_thigh_ratio")))
     leg = None if side == "auto" else side
     if test == "squat":
         reps, summary = analyse_squat(signals, settings)
@@ -152,14 +153,14 @@ def analyze_pose(pose: PoseSeries, test: str, *, side: SideArg = "auto", setting
     settings = settings or load_settings().analysis
     cleaned, cleaning = clean_pose(pose, settings)
     table = compute_kinematics(cleaned, confidence=lower_body_confidence(pose),
-                               yaw_width_ratio=settings.yaw_width_ratio, yaw_z_scale=_z_scale(pose))
+                               yaw_z_scale=_z_scale(pose))
     video = video or _video_meta_from_pose(pose, pose.meta.get("path", "<keypoints>"))
     gate = check_capture(cleaned, table, fps=video.fps, people=people, enforce_view=settings.enforce_view)
-    reps, summary, notes = _run_test(test, cleaned, table, gate.frontal_ok, settings, side)
+    reps, summary, notes = _run_test(test, cleaned, table, gate, settings, side)
     if cleaning.swaps.total:
         notes.append(f"Left/right labels of the pose model were swapped in {cleaning.swaps.total} place(s) and "
                      "were repaired.")
-    if gate.frontal_ok:
+    if gate.fppa_ok:
         notes.append(_NOTES["fppa"])
     provenance = Provenance(
         model=pose.source, settings={**settings.model_dump(), "cutoff_hz_used": cleaning.cutoff_hz},
@@ -167,7 +168,7 @@ def analyze_pose(pose: PoseSeries, test: str, *, side: SideArg = "auto", setting
         kneeline_version=get_version(), created_utc=datetime.now(UTC).isoformat(timespec="seconds"),
         packages=_packages(),
     )
-    result = AnalysisResult(kneeline_version=get_version(), test=test,  # type: ignore[arg-type]
+    result = AnalysisResult(kneeline_version=get_version(), test=test,
                             video=video, capture=gate.capture, reps=reps, summary=summary,
                             provenance=provenance, notes=notes)
     return AnalysisRun(result=result, table=table, pose=cleaned, raw_pose=pose)
@@ -189,11 +190,12 @@ def analyze_video(path: str | Path, test: str, *, side: SideArg = "auto", settin
 
     settings = settings or load_settings().analysis
     p = Path(path)
-    pose, info = estimate_pose(p, progress=progress, max_side_px=settings.max_side_px)
+    pose = estimate_pose(p, progress=progress, max_side_px=settings.max_side_px)
     people = describe_people(p, pose)
+    info = pose.meta.get("video", {})
     video = VideoMeta(path=str(p), fps=round(pose.fps, 3), frames=pose.n_frames, width=pose.width,
-                      height=pose.height, duration_s=round(float(info.duration_s), 3),
-                      rotation_deg=int(info.rotation_deg),
+                      height=pose.height, duration_s=round(float(info.get("duration_s", 0.0)), 3),
+                      rotation_deg=int(info.get("rotation_deg", 0)),
                       variable_frame_rate=_video_meta_from_pose(pose, str(p)).variable_frame_rate)
     return analyze_pose(pose, test, side=side, settings=settings, video=video,
                         people=PeopleSeen(people.people_max, people.tracked_person, people.switches),

@@ -1,0 +1,1 @@
+"""Assessment: intake, red-flag screen, outcome measures and findings."""

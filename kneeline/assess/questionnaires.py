@@ -17,8 +17,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from kneeline.assess.types import number, whole
 from kneeline.errors import DataError
-from kneeline.evidence import Sourced, data_text, value
+from kneeline.evidence import Sourced, data_text, load_sourced, value
 
 __all__ = [
     "NPRS_MIN", "NPRS_MAX", "Nprs", "AkpsOption", "AkpsItem", "AkpsDefinition", "KoosPfItem",
@@ -134,7 +135,7 @@ def load_akps() -> AkpsDefinition:
         if best != item.max_points:
             raise DataError(f"akps.yaml: item {item.id!r} max_points {item.max_points} but best answer {best}")
     total = sum(i.max_points for i in akps.items)
-    if total != akps.total_max.value:
+    if total != whole(akps.total_max):
         raise DataError(f"akps.yaml: item maxima sum to {total}, expected {akps.total_max.value}")
     return akps
 
@@ -156,8 +157,8 @@ def load_koos_pf() -> KoosPfDefinition:
         if item.scale not in koos.scales:
             raise DataError(f"koos_pf.yaml: item {item.id!r} uses unknown scale {item.scale!r}")
     for name, scale in koos.scales.items():
-        if len(scale.labels) != int(koos.item_max.value) + 1:
-            raise DataError(f"koos_pf.yaml: scale {name!r} needs {int(koos.item_max.value) + 1} labels")
+        if len(scale.labels) != whole(koos.item_max) + 1:
+            raise DataError(f"koos_pf.yaml: scale {name!r} needs {whole(koos.item_max) + 1} labels")
     return koos
 
 
@@ -194,7 +195,7 @@ def check_koos_pf_answers(answers: Mapping[str, Any]) -> dict[str, int | None]:
         Naming the item, what arrived and the allowed values.
     """
     koos = load_koos_pf()
-    top = int(koos.item_max.value)
+    top = whole(koos.item_max)
     known = [i.id for i in koos.items]
     problems = [f"unknown item {k!r} (items: {', '.join(known)})" for k in answers if k not in known]
     for key, got in answers.items():
@@ -244,9 +245,9 @@ class OutcomeAnswers(BaseModel):
 
 
 class OutcomeScores(_Frozen):
-    """Scores on one date."""
+    """Scores on one date (the date may be unknown for an undated intake)."""
 
-    date: Date
+    date: Date | None = None
     akps: AkpsScore | None = None
     koos_pf: KoosPfScore | None = None
     nprs_now: int | None = None
@@ -278,11 +279,11 @@ def score_koos_pf(answers: Mapping[str, int | None]) -> KoosPfScore | None:
     """
     koos = load_koos_pf()
     given = [v for v in check_koos_pf_answers(answers).values() if v is not None]
-    need = math.ceil(float(koos.min_answered_fraction.value) * len(koos.items))  # type: ignore[arg-type]
+    need = math.ceil(number(koos.min_answered_fraction) * len(koos.items))
     if len(given) < need:
         return None
     mean = sum(given) / len(given)
-    top, full = float(koos.item_max.value), float(koos.score_max.value)  # type: ignore[arg-type]
+    top, full = number(koos.item_max), number(koos.score_max)
     return KoosPfScore(score=round(full - mean / top * full, 1), answered=len(given), of=len(koos.items))
 
 
@@ -309,7 +310,8 @@ class Change(_Frozen):
     source: str
 
 
-def interpret_change(measure: Literal["akps", "koos_pf", "nprs"], before: float, after: float) -> Change:
+def interpret_change(measure: Literal["akps", "koos_pf", "nprs"], before: float, after: float,
+                     label: str | None = None) -> Change:
     """Judge a change: improved / no clear change / worsened, by the minimal important change.
 
     AKPS and KOOS-PF: higher is better; NPRS: lower is better, and a change counts when it reaches
@@ -331,6 +333,7 @@ def interpret_change(measure: Literal["akps", "koos_pf", "nprs"], before: float,
         verdict = "no clear change" if abs(diff) < pts else ("improved" if diff > 0 else "worsened")
         mic, src = f"{pts:g} points", _source(key)
         name, unit = ("AKPS" if measure == "akps" else "KOOS-PF"), "/100"
+    name = label or name
     text = (f"{name}: {before:g}{unit} -> {after:g}{unit} ({diff:+g}); {verdict} "
             f"(the smallest change that matters is {mic}).")
     return Change(measure=measure, before=before, after=after, difference=diff, mic=mic,
@@ -338,21 +341,21 @@ def interpret_change(measure: Literal["akps", "koos_pf", "nprs"], before: float,
 
 
 def _source(key: str) -> str:
-    from kneeline.evidence import load_sourced
-
     return load_sourced("outcomes.yaml")[key].source
 
 
 def compare_outcomes(first: OutcomeScores, second: OutcomeScores) -> list[Change]:
     """Changes of every measure scored on both dates, earlier date first whatever the argument order."""
-    before, after = (first, second) if first.date <= second.date else (second, first)
+    swap = first.date is not None and second.date is not None and second.date < first.date
+    before, after = (second, first) if swap else (first, second)
     out: list[Change] = []
     if before.akps and after.akps:
         out.append(interpret_change("akps", before.akps.score, after.akps.score))
     if before.koos_pf and after.koos_pf:
         out.append(interpret_change("koos_pf", before.koos_pf.score, after.koos_pf.score))
     if before.nprs_worst_week is not None and after.nprs_worst_week is not None:
-        out.append(interpret_change("nprs", before.nprs_worst_week, after.nprs_worst_week))
+        out.append(interpret_change("nprs", before.nprs_worst_week, after.nprs_worst_week,
+                                    "Worst pain in the last week (NPRS)"))
     elif before.nprs_now is not None and after.nprs_now is not None:
-        out.append(interpret_change("nprs", before.nprs_now, after.nprs_now))
+        out.append(interpret_change("nprs", before.nprs_now, after.nprs_now, "Pain now (NPRS)"))
     return out

@@ -130,8 +130,9 @@ def allowed_text(node: dict[str, Any], root: dict[str, Any]) -> str:
         return json.dumps(node["const"])
     kind = node.get("type")
     if kind == "array":
-        return "a list of " + allowed_text(node.get("items", {}), root) + (
-            " (each at most once)" if node.get("uniqueItems") else "")
+        inner = allowed_text(node.get("items", {}), root)
+        inner = "any of " + inner.removeprefix("one of ") if inner.startswith("one of ") else inner
+        return "a list of " + inner + (" (each at most once)" if node.get("uniqueItems") else "")
     if kind in ("integer", "number"):
         return _number_text(node, whole=kind == "integer")
     if kind == "boolean":

@@ -1,0 +1,1 @@
+"""Capture checks: is a video fit to measure."""

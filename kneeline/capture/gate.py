@@ -1,10 +1,11 @@
-"""The capture gate: is this video fit to measure, before any number is shown?
+"""The capture gate: checks that a video is fit to measure, before any number is shown.
 
 Checks, each with a plain message saying what to do: somebody in view, camera view (yaw), framing,
 person size, frame rate, keypoint confidence, more than one person.  Limits live in
 ``kneeline/data/capture.yaml`` with their sources.  A check that leaves nothing usable raises
 :class:`~kneeline.errors.CaptureError`; one that makes the frontal-plane numbers untrustworthy
-withholds them (``frontal_ok`` False); the rest are warnings.
+withholds them (``fppa_ok`` / ``pelvis_ok`` False, each by its own measured yaw limit); the rest
+are warnings.
 """
 
 from __future__ import annotations
@@ -36,10 +37,21 @@ class PeopleSeen:
 
 @dataclass(frozen=True)
 class GateOutcome:
-    """The capture description and whether frontal-plane numbers may be shown."""
+    """The capture description and which frontal-plane numbers may be shown.
+
+    Attributes
+    ----------
+    capture
+        What the gate found, with plain-language issues.
+    fppa_ok
+        Knee frontal-plane projection angles may be shown.
+    pelvis_ok
+        Pelvic obliquity / drop and lateral trunk lean may be shown.
+    """
 
     capture: Capture
-    frontal_ok: bool
+    fppa_ok: bool
+    pelvis_ok: bool
 
 
 def _limit(key: str) -> float:
@@ -47,35 +59,51 @@ def _limit(key: str) -> float:
 
 
 def classify_view(yaw_deg: float | None) -> View:
-    """Classify a yaw angle: frontal below the warning limit, sagittal beyond the sagittal limit."""
+    """Classify a yaw angle: frontal while knee angles are usable, sagittal past the side-view limit."""
     if yaw_deg is None or not np.isfinite(yaw_deg):
         return "unknown"
-    if yaw_deg < _limit("yaw_warn_deg"):
+    if yaw_deg < _limit("fppa_yaw_withhold_deg"):
         return "frontal"
     if yaw_deg < _limit("yaw_sagittal_deg"):
         return "oblique"
     return "sagittal"
 
 
-def _view_issues(yaw: float | None, enforce: bool) -> tuple[list[CaptureIssue], bool]:
+def _turned(yaw: float) -> str:
+    return f"You were turned about {yaw:.0f} deg away from the camera"
+
+
+def _metric_view(yaw: float, what: str, prefix: str, enforce: bool,
+                 error_note: str) -> tuple[CaptureIssue | None, bool]:
+    """Warn or withhold one group of metrics by its own yaw limits."""
+    withhold, warn = _limit(f"{prefix}_yaw_withhold_deg"), _limit(f"{prefix}_yaw_warn_deg")
+    if yaw >= withhold:
+        msg = (f"{_turned(yaw)} (limit {withhold:.0f} deg for {what}), so {what} is not shown: from this angle "
+               f"it is not reliable. {SETUP_ADVICE}")
+        return CaptureIssue(code=f"view_{prefix}_withheld", level="refuse" if enforce else "warning",
+                            message=msg), not enforce
+    if yaw >= warn:
+        msg = f"{_turned(yaw)}: {what} may be off by {error_note}. {SETUP_ADVICE}"
+        return CaptureIssue(code=f"view_{prefix}_oblique", level="warning", message=msg), True
+    return None, True
+
+
+def _view_issues(yaw: float | None, enforce: bool) -> tuple[list[CaptureIssue], bool, bool]:
+    """Return the view issues and whether FPPA and pelvis/trunk numbers may be shown."""
     if yaw is None:
         return [CaptureIssue(code="view_unknown", level="warning",
-                             message="The camera view could not be estimated. " + SETUP_ADVICE)], True
+                             message="The camera view could not be checked (no 3D keypoints). Make sure you "
+                                     "faced the camera squarely: knee angles change about 1 deg for every "
+                                     f"degree you are turned. {SETUP_ADVICE}")], True, True
     if yaw >= _limit("yaw_sagittal_deg"):
         raise CaptureError(
             f"The camera sees you from the side (about {yaw:.0f} deg from facing it). This test measures the "
             f"knee and pelvis from the front. {SETUP_ADVICE}")
-    if yaw >= _limit("yaw_withhold_deg"):
-        msg = (f"You were turned about {yaw:.0f} deg away from the camera (limit {_limit('yaw_withhold_deg'):.0f} "
-               "deg), so knee angle, pelvic drop and trunk lean are not shown: at this angle they are not "
-               f"reliable. Repetitions and depth are. {SETUP_ADVICE}")
-        return [CaptureIssue(code="view_oblique_withheld", level="refuse" if enforce else "warning",
-                             message=msg)], not enforce
-    if yaw >= _limit("yaw_warn_deg"):
-        msg = (f"You were turned about {yaw:.0f} deg away from the camera. Knee angle and pelvic drop are read "
-               f"best face-on; these values may be off by several degrees. {SETUP_ADVICE}")
-        return [CaptureIssue(code="view_oblique", level="warning", message=msg)], True
-    return [], True
+    fppa_issue, fppa_ok = _metric_view(yaw, "the knee angle (FPPA)", "fppa", enforce,
+                                       f"about {yaw:.0f} deg (about 1 deg per degree turned)")
+    pelvis_issue, pelvis_ok = _metric_view(yaw, "pelvic drop and trunk lean", "pelvis", enforce,
+                                           "1-2 deg")
+    return [i for i in (fppa_issue, pelvis_issue) if i is not None], fppa_ok, pelvis_ok
 
 
 def _size_issues(pose: PoseSeries, detected: np.ndarray) -> tuple[list[CaptureIssue], float | None, bool]:
@@ -156,7 +184,7 @@ def check_capture(pose: PoseSeries, table: KinematicsTable, *, fps: float, peopl
     yaw = float(np.median(yaw_values)) if yaw_values.size else None
     yaw_sd = float(np.std(yaw_values)) if yaw_values.size > 1 else None
     size_issues, height, framing_ok = _size_issues(pose, detected)
-    view_issues, frontal_ok = _view_issues(yaw, enforce_view)
+    view_issues, fppa_ok, pelvis_ok = _view_issues(yaw, enforce_view)
     issues = view_issues + size_issues + _quality_issues(table, fps, people)
     conf = table.confidence[np.isfinite(table.confidence)]
     capture = Capture(
@@ -168,4 +196,4 @@ def check_capture(pose: PoseSeries, table: KinematicsTable, *, fps: float, peopl
         tracked_person=None if people is None else people.tracked_person,
         warnings=[i.message for i in issues if i.level != "info"], issues=issues,
     )
-    return GateOutcome(capture=capture, frontal_ok=frontal_ok)
+    return GateOutcome(capture=capture, fppa_ok=fppa_ok, pelvis_ok=pelvis_ok)

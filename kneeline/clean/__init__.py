@@ -1,0 +1,1 @@
+"""Cleaning pose series: masking, gap filling, filtering, left/right swap repair."""

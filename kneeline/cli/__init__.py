@@ -10,6 +10,11 @@ import typer
 
 COMMAND_MODULES: tuple[str, ...] = (
     "kneeline.cli.analyze",
+    "kneeline.cli.intake",
+    "kneeline.cli.program",
+    "kneeline.cli.log",
+    "kneeline.cli.exercises",
+    "kneeline.cli.ask",
 )
 """Modules whose ``register(app)`` adds commands, in help order."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +17,7 @@ from kneeline.report.result import AnalysisResult
 __all__ = ["register", "summary_tables"]
 
 
-class TestChoice(str, Enum):
+class TestChoice(StrEnum):
     """Movement tests."""
 
     single_leg_squat = "single-leg-squat"
@@ -25,7 +25,7 @@ class TestChoice(str, Enum):
     single_leg_stance = "single-leg-stance"
 
 
-class SideChoice(str, Enum):
+class SideChoice(StrEnum):
     """Stance leg for single-leg tests."""
 
     left = "left"
@@ -99,7 +99,7 @@ def analyze_command(
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=err, transient=False, disable=not err.is_terminal and as_json) as bar:
             pose_task = bar.add_task("pose estimation", total=None)
-            run = analyze_video(video, test.value, side=side.value, settings=settings,  # type: ignore[arg-type]
+            run = analyze_video(video, test.value, side=side.value, settings=settings,
                                 progress=lambda done, total: bar.update(pose_task, completed=done,
                                                                         total=total or None))
             video_task = bar.add_task("annotated video", total=None, visible=not no_video)

@@ -1,0 +1,1 @@
+"""Reading inputs: videos, keypoint files (CSV, TRC) and camera models."""

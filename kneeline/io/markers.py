@@ -416,13 +416,14 @@ def pelvis_yaw_deg(markers: MarkerSet, camera: Camera, left: str = "L.ASIS",
                    right: str = "r.ASIS") -> FloatArray:
     """Return the per-frame yaw of the pelvis left-right axis out of the image plane, in degrees.
 
-    ``asin(v · z_cam / |v|)`` with ``v = left - right`` in camera coordinates: 0 when the pelvis axis
-    is parallel to the image plane (frontal view), ±90 side-on; positive when the subject's left hip
-    is farther from the camera than the right.
+    ``asin(-v · z_cam / |v|)`` with ``v = left - right`` in camera coordinates: 0 when the pelvis
+    axis is parallel to the image plane (frontal view), ±90 side-on; positive when the subject's left
+    hip is nearer the camera (the camera sees their left side), the sign of :func:`virtual_camera`'s
+    ``yaw_deg``.
     """
     v = camera.to_camera(markers.marker(left)) - camera.to_camera(markers.marker(right))
     with np.errstate(invalid="ignore"):
-        s = v[:, 2] / np.linalg.norm(v, axis=1)
+        s = -v[:, 2] / np.linalg.norm(v, axis=1)
     yaw: FloatArray = np.degrees(np.arcsin(np.clip(s, -1.0, 1.0)))
     return yaw
 

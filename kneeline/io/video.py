@@ -18,6 +18,12 @@ number, or not later than the previous one is replaced by the previous time plus
 (``1 / fps``, or ``fallback_fps`` from ``kneeline/data/video.yaml`` when the container has no rate);
 the number of replaced timestamps is reported in :class:`DecodeSummary`.
 
+Frame size
+----------
+Frames are decoded at full size up to ``max_frame_side`` / ``max_frame_pixels`` (8K; larger files
+are refused).  Large frames are not refused: the pose runner downscales them to its working size
+(``working_max_side_px`` in ``kneeline/data/pose.yaml``) before inference.
+
 Bad input
 ---------
 Every unusable file raises :class:`~kneeline.errors.InputError` saying what is wrong and what to do:
@@ -590,10 +596,18 @@ def _scan_bmff(f: Any, size: int) -> tuple[list[bytes], bool, bytes | None]:
 def _bmff_problem(name: str, kinds: list[bytes], overrun: bool, moov: bytes | None) -> str:
     if moov is not None:
         handlers = {moov[i + 12:i + 16] for i in _find_all(moov, b"hdlr")}
+        if b"trak" not in moov:
+            return (f"{name} holds no video frames (the recording has no track at all). Record the video "
+                    "again and check that it plays.")
         if b"vide" not in handlers:
             what = "an audio track only" if b"soun" in handlers else "no video track"
             return (f"{name} holds {what}: there is no video stream. Give the video recording, not an "
                     "audio export.")
+        samples = [struct.unpack(">I", moov[i + 12:i + 16])[0] for i in _find_all(moov, b"stsz")
+                   if len(moov) >= i + 16]
+        if samples and not any(samples):
+            return (f"{name} holds no video frames (the recording has 0 frames). Record the video again and "
+                    "check that it plays.")
     if overrun or moov is None:
         return (f"{name} looks truncated: the MP4/MOV file ends before its index (the 'moov' box) is "
                 f"complete (boxes found: {', '.join(k.decode('latin-1') for k in kinds) or 'none'}). The "

@@ -1,0 +1,1 @@
+"""Per-frame frontal-plane kinematics and camera view."""

@@ -22,7 +22,7 @@ def lower_body_confidence(pose: PoseSeries) -> np.ndarray:
 
 
 def compute_kinematics(pose: PoseSeries, *, confidence: np.ndarray | None = None,
-                       yaw_width_ratio: float = 1.0, yaw_z_scale: float = 1.0) -> KinematicsTable:
+                       yaw_z_scale: float = 1.0) -> KinematicsTable:
     """Compute every per-frame angle of :class:`KinematicsTable` from a cleaned pose.
 
     Parameters
@@ -32,8 +32,6 @@ def compute_kinematics(pose: PoseSeries, *, confidence: np.ndarray | None = None
     confidence
         Per-frame confidence to report; defaults to the lower-body mean of ``pose``.  Pass the
         raw series' value, since cleaning keeps interpolated points at their original scores.
-    yaw_width_ratio
-        Frontal body-width ratio for the 2D yaw estimate (used when no 3D keypoints exist).
     yaw_z_scale
         Depth correction of the pose model's 3D keypoints for the yaw estimate.
     """
@@ -47,6 +45,6 @@ def compute_kinematics(pose: PoseSeries, *, confidence: np.ndarray | None = None
             pelvic_obliquity_deg=pelvic_obliquity(pose),
             trunk_lean_deg=trunk_lean(pose),
             depth=depth(pose),
-            yaw_deg=estimate_yaw(pose, yaw_width_ratio, yaw_z_scale),
+            yaw_deg=estimate_yaw(pose, yaw_z_scale),
             confidence=conf,
         )

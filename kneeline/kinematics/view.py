@@ -14,7 +14,7 @@ import numpy as np
 from kneeline.pose.container import FloatArray, PoseSeries
 from kneeline.pose.skeleton import LOWER_BODY
 
-__all__ = ["yaw_from_world", "yaw_from_image", "estimate_yaw", "in_frame", "person_height_px"]
+__all__ = ["yaw_from_world", "estimate_yaw", "in_frame", "person_height_px"]
 
 _PAIRS = (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder"))
 
@@ -37,29 +37,14 @@ def yaw_from_world(pose: PoseSeries, z_scale: float = 1.0) -> FloatArray:
     return out
 
 
-def yaw_from_image(pose: PoseSeries, width_ratio: float) -> FloatArray:
-    """Per-frame yaw from 2D proportions: hip + shoulder width against trunk height.
+def estimate_yaw(pose: PoseSeries, z_scale: float = 1.0) -> FloatArray:
+    """Per-frame body yaw to the camera in degrees, from 3D keypoints; NaN without them.
 
-    ``width_ratio`` is the frontal ratio (hip width + shoulder width) / trunk height of a typical
-    body; the apparent ratio shrinks with the cosine of the yaw.  Coarse: body shape varies.
+    No 2D-only estimate is offered: proportions in the image (body widths against trunk height)
+    read 23-26 deg for a squarely facing person (``benchmarks/view_limits.py``), which would make
+    the capture gate's yaw limits meaningless.
     """
-    width = np.zeros(pose.n_frames)
-    for left, right in _PAIRS:
-        width = width + np.linalg.norm(pose.xy(left) - pose.xy(right), axis=-1)
-    mid_hip = (pose.xy("left_hip") + pose.xy("right_hip")) / 2
-    mid_sh = (pose.xy("left_shoulder") + pose.xy("right_shoulder")) / 2
-    trunk = np.linalg.norm(mid_sh - mid_hip, axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.clip(width / (width_ratio * trunk), 0.0, 1.0)
-    out: FloatArray = np.degrees(np.arccos(ratio))
-    return out
-
-
-def estimate_yaw(pose: PoseSeries, width_ratio: float = 1.0, z_scale: float = 1.0) -> FloatArray:
-    """Per-frame body yaw to the camera in degrees: from world coordinates when present, else 2D."""
-    if pose.world is not None and np.any(np.isfinite(pose.world)):
-        return yaw_from_world(pose, z_scale)
-    return yaw_from_image(pose, width_ratio)
+    return yaw_from_world(pose, z_scale)
 
 
 def in_frame(pose: PoseSeries, margin: float, keypoints: tuple[str, ...] = LOWER_BODY) -> np.ndarray:

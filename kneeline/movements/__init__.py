@@ -1,0 +1,1 @@
+"""Movement tests: repetitions, stance legs, holds and their summaries."""

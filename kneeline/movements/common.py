@@ -24,22 +24,56 @@ class Signals:
     foot_height_diff
         ``(time,)`` right-ankle height minus left-ankle height as a fraction of leg length, from
         image ``y`` (positive = the right foot is higher, i.e. the left foot stands).
-    frontal_ok
-        False when frontal-plane numbers must be withheld (view not frontal enough).
+    thigh_ratio_left, thigh_ratio_right
+        ``(time,)`` 2D thigh length over its standing length: small when the thigh points at the
+        camera, where a 2D knee angle means little.
+    fppa_ok
+        False when the capture gate withheld knee angles (view not frontal enough).
+    pelvis_ok
+        False when the capture gate withheld pelvic and trunk angles.
+    min_thigh_ratio
+        Below this thigh ratio a rep's FPPA is withheld.
     """
 
     table: KinematicsTable
     foot_height_diff: FloatArray
-    frontal_ok: bool
+    thigh_ratio_left: FloatArray
+    thigh_ratio_right: FloatArray
+    fppa_ok: bool
+    pelvis_ok: bool
+    min_thigh_ratio: float
+
+    def fppa_at(self, side: Leg, index: int) -> float | None:
+        """FPPA of ``side`` at frame ``index``, or None where it is withheld or missing."""
+        ratio = (self.thigh_ratio_left if side == "left" else self.thigh_ratio_right)[index]
+        if not self.fppa_ok or not (np.isfinite(ratio) and ratio >= self.min_thigh_ratio):
+            return None
+        return at(self.table.fppa_left_deg if side == "left" else self.table.fppa_right_deg, index)
+
+    def pelvis_at(self, values: FloatArray, index: int) -> float | None:
+        """A pelvis or trunk signal at ``index``, or None where withheld or missing."""
+        return at(values, index) if self.pelvis_ok else None
 
 
-def make_signals(pose: PoseSeries, table: KinematicsTable, frontal_ok: bool) -> Signals:
+def _thigh_ratio(pose: PoseSeries, side: Leg) -> FloatArray:
+    length = np.linalg.norm(pose.xy(f"{side}_knee") - pose.xy(f"{side}_hip"), axis=-1)
+    finite = length[np.isfinite(length)]
+    if finite.size == 0:
+        return np.full(pose.n_frames, np.nan)
+    out: FloatArray = length / float(np.percentile(finite, 75))
+    return out
+
+
+def make_signals(pose: PoseSeries, table: KinematicsTable, *, fppa_ok: bool = True, pelvis_ok: bool = True,
+                 min_thigh_ratio: float = 0.0) -> Signals:
     """Derive :class:`Signals` from a cleaned pose and its kinematics table."""
     length = leg_length_px(pose)
     left_y = pose.xy("left_ankle")[:, 1]
     right_y = pose.xy("right_ankle")[:, 1]
     diff = (left_y - right_y) / length if np.isfinite(length) and length > 0 else np.full(pose.n_frames, np.nan)
-    return Signals(table=table, foot_height_diff=np.asarray(diff, dtype=np.float64), frontal_ok=frontal_ok)
+    return Signals(table=table, foot_height_diff=np.asarray(diff, dtype=np.float64),
+                   thigh_ratio_left=_thigh_ratio(pose, "left"), thigh_ratio_right=_thigh_ratio(pose, "right"),
+                   fppa_ok=fppa_ok, pelvis_ok=pelvis_ok, min_thigh_ratio=min_thigh_ratio)
 
 
 def round_or_none(x: float, digits: int = 2) -> float | None:

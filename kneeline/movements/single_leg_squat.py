@@ -25,18 +25,16 @@ SIDE_FIELDS: dict[Leg, dict[str, str]] = {
 def _rep(index: int, e: RepEvents, stance: Leg, detected: Leg | None, signals: Signals) -> Rep:
     tab = signals.table
     b = e.bottom
-    frontal = signals.frontal_ok
-    fppa = tab.fppa_left_deg if stance == "left" else tab.fppa_right_deg
     drop = contralateral_pelvic_drop(tab.pelvic_obliquity_deg, stance)
     lean = trunk_lean_toward(tab.trunk_lean_deg, stance)
     return Rep(
         index=index, side=stance, start_s=round(float(tab.time_s[e.start]), 3),
         bottom_s=round(float(tab.time_s[b]), 3), end_s=round(float(tab.time_s[e.end]), 3),
-        fppa_left_deg=at(fppa, b) if frontal and stance == "left" else None,
-        fppa_right_deg=at(fppa, b) if frontal and stance == "right" else None,
-        pelvic_obliquity_deg=at(tab.pelvic_obliquity_deg, b) if frontal else None,
-        pelvic_drop_deg=at(drop, b) if frontal else None,
-        trunk_lean_deg=at(lean, b) if frontal else None,
+        fppa_left_deg=signals.fppa_at("left", b) if stance == "left" else None,
+        fppa_right_deg=signals.fppa_at("right", b) if stance == "right" else None,
+        pelvic_obliquity_deg=signals.pelvis_at(tab.pelvic_obliquity_deg, b),
+        pelvic_drop_deg=signals.pelvis_at(drop, b),
+        trunk_lean_deg=signals.pelvis_at(lean, b),
         depth=at(tab.depth, b), stance_detected=detected,
     )
 

@@ -57,7 +57,7 @@ def _hold_rep(index: int, start: int, stop: int, stance: Leg, signals: Signals, 
     drop = contralateral_pelvic_drop(tab.pelvic_obliquity_deg[start:stop], stance)
     lean = trunk_lean_toward(tab.trunk_lean_deg[start:stop], stance)
     threshold = float(value("movement_tests.yaml", "stance_drop_threshold_deg"))
-    onset = _drop_onset(drop, t, threshold) if signals.frontal_ok else None
+    onset = _drop_onset(drop, t, threshold) if signals.pelvis_ok else None
     end = stop - 1
     ended_by = "video ended" if stop >= video_end else "foot down"
     if onset is not None:
@@ -67,7 +67,7 @@ def _hold_rep(index: int, start: int, stop: int, stance: Leg, signals: Signals, 
     if hold >= target and ended_by != "pelvis dropped":
         ended_by = f"held {target:g} s"
     peak = int(np.nanargmax(drop)) if np.isfinite(drop).any() else 0
-    frontal = signals.frontal_ok
+    frontal = signals.pelvis_ok
     return Rep(
         index=index, side=stance, start_s=round(float(t[0]), 3), bottom_s=round(float(t[peak]), 3),
         end_s=round(float(tab.time_s[end]), 3), hold_s=round(min(hold, target), 2),

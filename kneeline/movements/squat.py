@@ -24,14 +24,13 @@ def analyse_squat(signals: Signals, settings: AnalysisSettings) -> tuple[list[Re
     events = detect_reps(tab.depth, tab.time_s, min_depth=settings.rep_min_depth,
                          edge_fraction=settings.rep_edge_fraction, min_interval_s=settings.rep_min_interval_s,
                          min_relative=settings.rep_min_relative)
-    frontal = signals.frontal_ok
     reps = [
         Rep(index=i + 1, side="both", start_s=round(float(tab.time_s[e.start]), 3),
             bottom_s=round(float(tab.time_s[e.bottom]), 3), end_s=round(float(tab.time_s[e.end]), 3),
-            fppa_left_deg=at(tab.fppa_left_deg, e.bottom) if frontal else None,
-            fppa_right_deg=at(tab.fppa_right_deg, e.bottom) if frontal else None,
-            pelvic_obliquity_deg=at(tab.pelvic_obliquity_deg, e.bottom) if frontal else None,
-            trunk_lean_deg=at(tab.trunk_lean_deg, e.bottom) if frontal else None,
+            fppa_left_deg=signals.fppa_at("left", e.bottom),
+            fppa_right_deg=signals.fppa_at("right", e.bottom),
+            pelvic_obliquity_deg=signals.pelvis_at(tab.pelvic_obliquity_deg, e.bottom),
+            trunk_lean_deg=signals.pelvis_at(tab.trunk_lean_deg, e.bottom),
             depth=at(tab.depth, e.bottom))
         for i, e in enumerate(events)
     ]

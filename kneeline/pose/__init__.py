@@ -1,0 +1,1 @@
+"""Pose estimation backends and the pose container."""

@@ -119,7 +119,8 @@ class PoseSeries:
         try:
             return self.keypoints.index(name)
         except ValueError as exc:
-            raise InputError(f"keypoint {name!r} is not in this pose series (has: {', '.join(self.keypoints)})") from exc
+            raise InputError(f"keypoint {name!r} is not in this pose series "
+                             f"(has: {', '.join(self.keypoints)})") from exc
 
     def xy(self, name: str) -> FloatArray:
         """Return the ``(time, 2)`` pixel positions of keypoint ``name`` (a read-only view)."""

@@ -152,9 +152,14 @@ class _Store:
             self.world = np.concatenate([self.world, np.full_like(self.world, np.nan)])
 
     def arrays(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray | None]:
+        """Return the filled part: views when it is most of the buffer, else trimmed copies."""
         n = self.n
-        world = None if self.world is None else self.world[:n].copy()
-        return self.position[:n].copy(), self.confidence[:n].copy(), self.time_s[:n].copy(), world
+
+        def trim(array: FloatArray) -> FloatArray:
+            return array[:n] if 4 * n >= 3 * len(array) else array[:n].copy()
+
+        world = None if self.world is None else trim(self.world)
+        return trim(self.position), trim(self.confidence), trim(self.time_s), world
 
 
 class _Progress:
@@ -219,7 +224,7 @@ def estimate_pose_frames(frames: Iterable[Frame], *, backend: PoseBackend, width
     """
     side = int(_setting("working_max_side_px", max_side_px))
     expected = total if max_frames is None or total is None else min(total, max_frames)
-    store = _Store(len(backend.keypoints), (expected or 0) + 1)
+    store = _Store(len(backend.keypoints), expected or 0)
     report = _Progress(progress, expected)
     work_size: tuple[int, int] | None = None
     started = time.perf_counter()

@@ -1,0 +1,1 @@
+"""Program: exercise library, prescription and pain-monitored progression."""

@@ -1,0 +1,1 @@
+"""Results and output files of an analysis."""

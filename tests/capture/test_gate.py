@@ -24,11 +24,12 @@ def _gate(pose, fps=30.0, people=None):
 
 def test_frontal_capture_passes_clean():
     out = _gate(stick_figure(T))
-    assert out.frontal_ok and out.capture.view == "frontal" and out.capture.warnings == []
+    assert out.fppa_ok and out.pelvis_ok and out.capture.view == "frontal" and out.capture.warnings == []
 
 
 def test_classify_view_limits():
     assert classify_view(5) == "frontal"
+    assert classify_view(8) == "oblique"
     assert classify_view(20) == "oblique"
     assert classify_view(70) == "sagittal"
     assert classify_view(None) == "unknown"
@@ -54,17 +55,32 @@ def test_side_view_is_refused_with_advice():
         _gate(_turned(stick_figure(T), 75))
 
 
-def test_oblique_view_warns_then_withholds_frontal_numbers():
-    warned = _gate(_turned(stick_figure(T), 20))
-    assert warned.frontal_ok and warned.capture.view == "oblique"
-    assert [i.code for i in warned.capture.issues] == ["view_oblique"]
-    withheld = _gate(_turned(stick_figure(T), 40))
-    assert not withheld.frontal_ok
+def test_view_limits_per_metric():
+    slight = _gate(_turned(stick_figure(T), 5))
+    assert slight.fppa_ok and slight.pelvis_ok and slight.capture.view == "frontal"
+    assert [i.code for i in slight.capture.issues] == ["view_fppa_oblique"]
+    turned = _gate(_turned(stick_figure(T), 20))
+    assert not turned.fppa_ok and turned.pelvis_ok and turned.capture.view == "oblique"
+    assert [i.code for i in turned.capture.issues] == ["view_fppa_withheld", "view_pelvis_oblique"]
+    far = _gate(_turned(stick_figure(T), 40))
+    assert not far.fppa_ok and not far.pelvis_ok
+
+
+def test_withheld_numbers_are_null_but_reps_remain():
     d = squat_depth(T, n_reps=3)
-    r = analyze_pose(_turned(stick_figure(T, depth=d, fppa_left=10), 40), "squat").result
-    assert len(r.reps) == 3 and all(rep.fppa_left_deg is None for rep in r.reps)
+    r = analyze_pose(_turned(stick_figure(T, depth=d, fppa_left=10, obliquity=3), 20), "squat").result
+    assert len(r.reps) == 3
+    assert all(rep.fppa_left_deg is None and rep.fppa_right_deg is None for rep in r.reps)
+    assert all(rep.pelvic_obliquity_deg == pytest.approx(3, abs=0.1) for rep in r.reps)
     assert r.summary.left.metrics["fppa_deg"].mean is None
-    assert any(i.code == "view_oblique_withheld" for i in r.capture.issues)
+    assert any(i.code == "view_fppa_withheld" and i.level == "refuse" for i in r.capture.issues)
+
+
+def test_no_3d_keypoints_means_view_unknown_with_warning():
+    pose = stick_figure(T)
+    out = _gate(pose.with_arrays(world=None))
+    assert out.capture.view == "unknown" and out.fppa_ok
+    assert any(i.code == "view_unknown" for i in out.capture.issues)
 
 
 def test_low_frame_rate_warns():

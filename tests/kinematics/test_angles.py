@@ -2,8 +2,16 @@ import numpy as np
 import pytest
 
 from kneeline.kinematics.angles import (
-    contralateral_pelvic_drop, depth, fppa, fppa_points, leg_length_px, pelvic_obliquity,
-    pelvic_obliquity_points, trunk_lean, trunk_lean_points, trunk_lean_toward,
+    contralateral_pelvic_drop,
+    depth,
+    fppa,
+    fppa_points,
+    leg_length_px,
+    pelvic_obliquity,
+    pelvic_obliquity_points,
+    trunk_lean,
+    trunk_lean_points,
+    trunk_lean_toward,
 )
 from tests.fixtures.synthetic import stick_figure
 

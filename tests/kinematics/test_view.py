@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from kneeline.kinematics.view import estimate_yaw, in_frame, person_height_px, yaw_from_image, yaw_from_world
+from kneeline.kinematics.view import estimate_yaw, in_frame, person_height_px, yaw_from_world
 from tests.fixtures.synthetic import stick_figure
 
 
@@ -30,11 +30,9 @@ def test_yaw_z_scale_corrects_compressed_depth():
     np.testing.assert_allclose(yaw_from_world(squashed, z_scale=2.0), 30.0, atol=1e-6)
 
 
-def test_yaw_from_image_frontal_is_zero_when_ratio_matches():
-    pose = stick_figure(np.arange(2) / 30)
-    ratio = (80 + 140) / 260  # hip width + shoulder width over trunk height of the stick figure
-    np.testing.assert_allclose(yaw_from_image(pose, ratio), 0.0, atol=1e-6)
-    assert yaw_from_image(pose, ratio / np.cos(np.radians(40)))[0] == pytest.approx(40.0, abs=1e-6)
+def test_no_world_means_unknown_yaw():
+    pose = stick_figure(np.arange(2) / 30).with_arrays(world=None)
+    assert np.isnan(estimate_yaw(pose)).all()
 
 
 def test_in_frame_and_person_height():

@@ -37,7 +37,8 @@ def test_single_leg_squat_detects_stance_leg_per_rep():
     d = squat_depth(T, n_reps=6, amplitude=0.15)
     first_half = T < 7.0
     # reps 1-3 stand on the left (right foot lifted), reps 4-6 on the right
-    pose = stick_figure(T, depth=d, fppa_left=np.where(first_half, 60 * d, 0), fppa_right=np.where(first_half, 0, 30 * d),
+    pose = stick_figure(T, depth=d, fppa_left=np.where(first_half, 60 * d, 0),
+                        fppa_right=np.where(first_half, 0, 30 * d),
                         obliquity=np.where(first_half, 20 * d, 10 * d), lean=np.where(first_half, 5.0, -2.0),
                         lift_right=np.where(first_half, 0.15, 0), lift_left=np.where(first_half, 0, 0.15))
     r = analyze_pose(pose, "single-leg-squat").result

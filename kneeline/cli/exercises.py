@@ -1,0 +1,93 @@
+"""``kneeline exercises [ID]``: the exercise library, or one exercise in full."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from kneeline.assess.types import numbers
+from kneeline.cli.common import run_guarded, stdout_console
+from kneeline.evidence import Sourced
+from kneeline.program.library import Exercise, Library, intensity_band, load_library
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``exercises`` to ``app``."""
+    app.command("exercises")(exercises_command)
+
+
+def exercises_command(
+    exercise: Annotated[str | None, typer.Argument(help="Exercise id or name (e.g. clamshell, 'Hip Hikes').")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List the exercise library, or show one exercise with its steps, cues, dose and sources."""
+    def work() -> None:
+        lib = load_library()
+        if exercise is None:
+            if as_json:
+                typer.echo(json.dumps([e.model_dump(mode="json") for e in lib.exercises.values()], indent=2))
+            else:
+                _print_list(lib)
+            return
+        ex = lib.get(exercise)
+        if as_json:
+            dose = lib.profile(ex.id).model_dump(mode="json") if ex.dose else None
+            typer.echo(json.dumps({"exercise": ex.model_dump(mode="json"), "dose": dose,
+                                   "chain": [e.id for e in lib.chain(ex.id)] if ex.chain else []}, indent=2))
+        else:
+            _print_one(ex, lib)
+    run_guarded(work)
+
+
+def _mvic(entry: Sourced | None) -> str:
+    return "-" if entry is None else "-".join(f"{x:g}" for x in numbers(entry))
+
+
+def _print_list(lib: Library) -> None:
+    table = Table(title="kneeline exercise library")
+    table.add_column("id", no_wrap=True)
+    for col in ("name", "category", "gmed %MVIC", "video check"):
+        table.add_column(col)
+    for ex in lib.exercises.values():
+        video = f"{ex.video.test} ({ex.video.view})" if ex.video.checkable else "-"
+        table.add_row(ex.id, escape(ex.name), ex.category, _mvic(ex.gmed_mvic), video)
+    stdout_console().print(table)
+
+
+def _print_one(ex: Exercise, lib: Library) -> None:
+    console = stdout_console()
+    out = [f"[bold]{escape(ex.name)}[/] (id: {ex.id})", f"Also called: {', '.join(ex.aliases) or '-'}",
+           f"Category: {ex.category}; focus: {ex.focus}; targets: {', '.join(ex.target)}"]
+    if ex.chain:
+        out.append(f"Chain ({ex.chain}): " + " -> ".join(e.id for e in lib.chain(ex.id)))
+    if ex.dose:
+        prof = lib.profile(ex.id)
+        start = prof.start()
+        out.append(f"Starting dose: {start.text()}{' each side' if ex.each_side else ''}, rest {start.rest_s} s, "
+                   f"{start.sessions_per_week} sessions a week")
+        driver = prof.reps or prof.hold_s or prof.sets
+        out.append(f"  dose source: {driver.source}")
+    else:
+        out.append("Dose: kneeline does not prescribe this exercise.")
+    if ex.gmed_mvic is not None:
+        out.append(f"Gluteus medius activation: {_mvic(ex.gmed_mvic)} %MVIC ({intensity_band(ex.gmed_mvic)}; "
+                   f"{ex.gmed_mvic.source}){' [provisional]' if ex.gmed_mvic.provisional else ''}")
+    video = (f"{ex.video.test}, {ex.video.view} camera" if ex.video.checkable
+             else f"no ({ex.video.note or 'not a kneeline test'})")
+    out.append(f"Video check: {video}")
+    out += ["Steps:", *[f"  {i}. {s}" for i, s in enumerate(ex.steps, 1)]]
+    out += ["Cues:", *[f"  - {c}" for c in ex.cues]]
+    out += ["Common faults:", *[f"  - {f}" for f in ex.faults]]
+    if ex.equipment:
+        out.append(f"Equipment: {', '.join(ex.equipment)}")
+    out += [f"Caution: {c}" for c in ex.cautions]
+    out.append(f"Evidence: {ex.evidence}")
+    console.print(out[0], highlight=False)
+    for line in out[1:]:
+        console.print(line, highlight=False, markup=False)
