@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -107,6 +107,17 @@ def _run_test(test: str, pose: PoseSeries, table: KinematicsTable, gate: GateOut
     return reps, summary, notes
 
 
+def _withhold(table: KinematicsTable, gate: GateOutcome) -> KinematicsTable:
+    """Blank the per-frame columns the capture gate withheld, so no output shows them."""
+    blank = np.full(table.time_s.shape, np.nan)
+    changes: dict[str, np.ndarray] = {}
+    if not gate.fppa_ok:
+        changes.update(fppa_left_deg=blank, fppa_right_deg=blank)
+    if not gate.pelvis_ok:
+        changes.update(pelvic_obliquity_deg=blank, trunk_lean_deg=blank)
+    return replace(table, **changes) if changes else table
+
+
 def _z_scale(pose: PoseSeries) -> float:
     """Depth correction of the 3D keypoints: BlazePose's are compressed (``capture.yaml``)."""
     if "blazepose" in pose.source.lower() or "mediapipe" in pose.source.lower():
@@ -157,6 +168,7 @@ def analyze_pose(pose: PoseSeries, test: str, *, side: SideArg = "auto", setting
     video = video or _video_meta_from_pose(pose, pose.meta.get("path", "<keypoints>"))
     gate = check_capture(cleaned, table, fps=video.fps, people=people, enforce_view=settings.enforce_view)
     reps, summary, notes = _run_test(test, cleaned, table, gate, settings, side)
+    table = _withhold(table, gate)
     if cleaning.swaps.total:
         notes.append(f"Left/right labels of the pose model were swapped in {cleaning.swaps.total} place(s) and "
                      "were repaired.")

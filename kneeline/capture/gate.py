@@ -103,6 +103,9 @@ def _view_issues(yaw: float | None, enforce: bool) -> tuple[list[CaptureIssue], 
                                        f"about {yaw:.0f} deg (about 1 deg per degree turned)")
     pelvis_issue, pelvis_ok = _metric_view(yaw, "pelvic drop and trunk lean", "pelvis", enforce,
                                            "1-2 deg")
+    if fppa_issue is not None and pelvis_issue is not None:  # give the setup advice once
+        pelvis_issue = pelvis_issue.model_copy(
+            update={"message": pelvis_issue.message.replace(f" {SETUP_ADVICE}", "")})
     return [i for i in (fppa_issue, pelvis_issue) if i is not None], fppa_ok, pelvis_ok
 
 

@@ -42,10 +42,15 @@ def main() -> None:
     An unexpected exception is a bug: the user gets one line saying where the details were
     written, not a traceback.
     """
+    import os
     import sys
     import tempfile
     import traceback
 
+    # The console script is the application: it may quiet the pose model's native logging (absl,
+    # TensorFlow Lite), which otherwise floods the terminal. The library itself sets nothing.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         build_app()(standalone_mode=True)
     except SystemExit:

@@ -53,7 +53,7 @@ from kneeline.evidence import value
 
 __all__ = [
     "Frame", "VideoInfo", "DecodeSummary", "VideoReader", "probe", "check_limits", "open_video",
-    "iter_frames", "iter_frames_at",
+    "iter_frames", "quiet_opencv", "iter_frames_at",
 ]
 
 _LIMITS = "video.yaml"
@@ -170,7 +170,7 @@ def _check_file(path: str | Path) -> Path:
 
 
 @contextmanager
-def _quiet_opencv() -> Iterator[None]:
+def quiet_opencv() -> Iterator[None]:
     """Silence OpenCV's own log while opening a file whose failure kneeline reports itself."""
     import cv2
 
@@ -186,7 +186,7 @@ def _open_capture(path: Path) -> tuple[Any, int]:
     """Open ``path`` with FFmpeg; return the capture and the rotation kneeline must apply itself."""
     import cv2
 
-    with _quiet_opencv():
+    with quiet_opencv():
         cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
     if not cap.isOpened():
         cap.release()

@@ -96,6 +96,15 @@ def _panel_depth(ax: Axes, table: KinematicsTable) -> None:
         _not_measured(ax, "Depth")
 
 
+def _legend(ax: Axes) -> None:
+    """Legend of the curves that have data (an all-NaN curve is not listed)."""
+    pairs = [(line, str(line.get_label())) for line in ax.get_lines()
+             if not str(line.get_label()).startswith("_")
+             and np.isfinite(np.asarray(line.get_ydata(), dtype=float)).any()]
+    if pairs:
+        ax.legend([p[0] for p in pairs], [p[1] for p in pairs], loc="upper right", fontsize=8, framealpha=0.85)
+
+
 def _mark_reps(axes: Sequence[Axes], reps: Sequence[Rep]) -> None:
     """Shade each repetition on every panel and number its bottom on the top panel."""
     for rep in reps:
@@ -104,8 +113,9 @@ def _mark_reps(axes: Sequence[Axes], reps: Sequence[Rep]) -> None:
             ax.axvspan(rep.start_s, rep.end_s, color=color, alpha=0.10, lw=0)
             ax.axvline(rep.bottom_s, color=color, lw=0.9, ls=":", alpha=0.9)
         top = axes[0]
-        top.text(rep.bottom_s, 1.01, str(rep.index), transform=top.get_xaxis_transform(), ha="center",
-                 va="bottom", fontsize=9, fontweight="bold", color=color, clip_on=False)
+        label = str(rep.index) if rep.side == "both" else f"{rep.index} {rep.side[0].upper()}"
+        top.text(rep.bottom_s, 1.01, label, transform=top.get_xaxis_transform(), ha="center",
+                 va="bottom", fontsize=10, fontweight="bold", color=color, clip_on=False)
 
 
 def _title(result: AnalysisResult) -> str:
@@ -153,9 +163,9 @@ def write_plot(path: str | Path, table: KinematicsTable, result: AnalysisResult,
     for ax in axes:
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         ax.grid(True, color="0.9", lw=0.6)
-        if ax.get_legend_handles_labels()[0] and ax is not axes[3] and ax is not axes[2]:
-            ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
-    if table.time_s.size:
+    for ax in axes[:2]:  # the lower panels hold one curve each, named by their axis label
+        _legend(ax)
+    if table.time_s.size > 1:
         axes[3].set_xlim(float(table.time_s[0]), float(table.time_s[-1]))
     fig.suptitle(_title(result), fontsize=13, fontweight="bold")
     if result.capture.warnings:

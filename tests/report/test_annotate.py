@@ -1,0 +1,132 @@
+import numpy as np
+import pytest
+
+from kneeline.errors import InputError, KneelineError
+from kneeline.report.annotate import CODEC_PREFERENCE, _fppa_label, _pelvis_label, write_annotated_video
+from tests.report._factories import MISSING_FRAME, N_FRAMES, one_squat, write_video
+
+SIZE = (250, 300)  # the synthetic video; the pose is in a 1000 x 1200 frame, so scaled by 1/4
+
+
+def _frames(path):
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        frames.append(image)
+    cap.release()
+    return frames
+
+
+def _knee_px(pose, frame, side, size=SIZE):
+    x, y = pose.xy(f"{side}_knee")[frame]
+    return round(x * size[0] / pose.width), round(y * size[1] / pose.height)
+
+
+def _patch(image, xy, r=3):
+    x, y = xy
+    return image[y - r:y + r + 1, x - r:x + r + 1].astype(int)
+
+
+@pytest.fixture
+def video(tmp_path):
+    return write_video(tmp_path / "source.mp4", size=SIZE)
+
+
+def test_same_frame_count_and_size(tmp_path, video):
+    squat = one_squat()
+    calls = []
+    codec = write_annotated_video(tmp_path / "out.mp4", video, squat.pose, squat.table, squat.result,
+                                  progress=lambda done, total: calls.append((done, total)))
+    assert codec in CODEC_PREFERENCE
+    frames = _frames(tmp_path / "out.mp4")
+    assert len(frames) == N_FRAMES
+    assert frames[0].shape == (SIZE[1], SIZE[0], 3)
+    assert calls[-1] == (N_FRAMES, N_FRAMES)
+    assert [c[0] for c in calls[:N_FRAMES]] == list(range(1, N_FRAMES + 1))
+
+
+def test_skeleton_drawn_where_the_knees_are(tmp_path, video):
+    squat = one_squat()
+    write_annotated_video(tmp_path / "out.mp4", video, squat.pose, squat.table, squat.result)
+    source, annotated = _frames(video), _frames(tmp_path / "out.mp4")
+    for side in ("left", "right"):
+        xy = _knee_px(squat.pose, 30, side)
+        diff = np.abs(_patch(annotated[30], xy) - _patch(source[30], xy)).max()
+        assert diff > 60, f"{side} knee not drawn"
+    # the frame where nobody was found: nothing drawn at the knees
+    xy = _knee_px(squat.pose, MISSING_FRAME - 1, "left")
+    diff = np.abs(_patch(annotated[MISSING_FRAME], xy) - _patch(source[MISSING_FRAME], xy)).max()
+    assert diff < 30
+
+
+def test_downscaled_to_max_long_side(tmp_path, video):
+    squat = one_squat()
+    write_annotated_video(tmp_path / "out.mp4", video, squat.pose, squat.table, squat.result, max_long_side=200)
+    frames = _frames(tmp_path / "out.mp4")
+    assert len(frames) == N_FRAMES
+    assert frames[0].shape[:2] == (200, 166)  # 250 x 300 scaled by 2/3, width rounded down to even
+    xy = _knee_px(squat.pose, 30, "left", size=(166, 200))
+    source = _frames(video)[30]
+    import cv2
+
+    small = cv2.resize(source, (166, 200), interpolation=cv2.INTER_AREA)
+    assert np.abs(_patch(frames[30], xy) - _patch(small, xy)).max() > 60
+
+
+def test_pose_shorter_than_video_matched_by_time(tmp_path, video):
+    squat = one_squat()
+    pose = squat.pose.slice(0, 40)
+    write_annotated_video(tmp_path / "out.mp4", video, pose, squat.table, squat.result)
+    assert len(_frames(tmp_path / "out.mp4")) == N_FRAMES
+
+
+def test_codec_fallback_and_no_codec(tmp_path, video):
+    squat = one_squat()
+    codec = write_annotated_video(tmp_path / "a.mp4", video, squat.pose, squat.table, squat.result,
+                                  codecs=("zzzz", "mp4v"))
+    assert codec == "mp4v"
+    with pytest.raises(KneelineError, match="codec"):
+        write_annotated_video(tmp_path / "b.mp4", video, squat.pose, squat.table, squat.result, codecs=("zzzz",))
+    assert not (tmp_path / "b.mp4").exists()
+
+
+def test_missing_video_raises_input_error(tmp_path):
+    squat = one_squat()
+    with pytest.raises(InputError):
+        write_annotated_video(tmp_path / "out.mp4", tmp_path / "nope.mp4", squat.pose, squat.table, squat.result)
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_inputs_not_mutated(tmp_path, video):
+    squat = one_squat(warnings=["Film from the front."])
+    position = squat.pose.position.copy()
+    dumped = squat.result.model_dump()
+    write_annotated_video(tmp_path / "out.mp4", video, squat.pose, squat.table, squat.result)
+    np.testing.assert_array_equal(squat.pose.position, position)
+    assert squat.result.model_dump() == dumped
+
+
+def test_banner_only_in_the_first_seconds(tmp_path):
+    squat = one_squat(warnings=["Camera looks oblique: film from the front."])
+    long_video = write_video(tmp_path / "long.mp4", n_frames=180, size=SIZE)  # 6 s, pose covers the first 2 s
+    write_annotated_video(tmp_path / "out.mp4", long_video, squat.pose, squat.table, squat.result)
+    source, annotated = _frames(long_video), _frames(tmp_path / "out.mp4")
+    bottom = slice(SIZE[1] - 6, SIZE[1])
+    assert np.abs(annotated[10][bottom].astype(int) - source[10][bottom]).mean() > 20
+    assert np.abs(annotated[170][bottom].astype(int) - source[170][bottom]).mean() < 5
+
+
+@pytest.mark.parametrize("value,text", [(12.4, "valgus 12°"), (-3.0, "varus 3°"), (-0.2, "FPPA 0°")])
+def test_fppa_label(value, text):
+    assert _fppa_label(value) == text
+
+
+def test_pelvis_label_sign():
+    assert _pelvis_label(2.0) == "pelvis 2° L hip up"
+    assert _pelvis_label(-2.0) == "pelvis 2° R hip up"
+    assert _pelvis_label(0.1) == "pelvis level"
