@@ -10,7 +10,7 @@ from kneeline.kinematics.angles import Leg, leg_length_px
 from kneeline.kinematics.table import KinematicsTable
 from kneeline.pose.container import FloatArray, PoseSeries
 
-__all__ = ["Signals", "make_signals", "at", "round_or_none", "stance_from_feet"]
+__all__ = ["Signals", "make_signals", "at", "round_or_none", "stance_from_feet", "lifted_masks"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,9 +21,10 @@ class Signals:
     ----------
     table
         The kinematics table (angles, depth, yaw).
-    foot_height_diff
-        ``(time,)`` right-ankle height minus left-ankle height as a fraction of leg length, from
-        image ``y`` (positive = the right foot is higher, i.e. the left foot stands).
+    foot_lift_left, foot_lift_right
+        ``(time,)`` height of each ankle above its own floor level (its lowest position in the
+        video) as a fraction of leg length.  Each foot is compared with itself, not with the other
+        foot: in an oblique view the farther foot appears higher in the image while both stand.
     thigh_ratio_left, thigh_ratio_right
         ``(time,)`` 2D thigh length over its standing length: small when the thigh points at the
         camera, where a 2D knee angle means little.
@@ -36,7 +37,8 @@ class Signals:
     """
 
     table: KinematicsTable
-    foot_height_diff: FloatArray
+    foot_lift_left: FloatArray
+    foot_lift_right: FloatArray
     thigh_ratio_left: FloatArray
     thigh_ratio_right: FloatArray
     fppa_ok: bool
@@ -64,14 +66,22 @@ def _thigh_ratio(pose: PoseSeries, side: Leg) -> FloatArray:
     return out
 
 
+def _foot_lift(pose: PoseSeries, side: Leg, length: float) -> FloatArray:
+    y = pose.xy(f"{side}_ankle")[:, 1]
+    finite = y[np.isfinite(y)]
+    if finite.size == 0 or not np.isfinite(length) or length <= 0:
+        return np.full(pose.n_frames, np.nan)
+    floor = float(np.percentile(finite, 98))  # image y grows downwards: the lowest positions
+    out: FloatArray = (floor - y) / length
+    return out
+
+
 def make_signals(pose: PoseSeries, table: KinematicsTable, *, fppa_ok: bool = True, pelvis_ok: bool = True,
                  min_thigh_ratio: float = 0.0) -> Signals:
     """Derive :class:`Signals` from a cleaned pose and its kinematics table."""
     length = leg_length_px(pose)
-    left_y = pose.xy("left_ankle")[:, 1]
-    right_y = pose.xy("right_ankle")[:, 1]
-    diff = (left_y - right_y) / length if np.isfinite(length) and length > 0 else np.full(pose.n_frames, np.nan)
-    return Signals(table=table, foot_height_diff=np.asarray(diff, dtype=np.float64),
+    return Signals(table=table, foot_lift_left=_foot_lift(pose, "left", length),
+                   foot_lift_right=_foot_lift(pose, "right", length),
                    thigh_ratio_left=_thigh_ratio(pose, "left"), thigh_ratio_right=_thigh_ratio(pose, "right"),
                    fppa_ok=fppa_ok, pelvis_ok=pelvis_ok, min_thigh_ratio=min_thigh_ratio)
 
@@ -86,19 +96,28 @@ def at(values: FloatArray, index: int) -> float | None:
     return round_or_none(float(values[index]))
 
 
-def stance_from_feet(foot_height_diff: FloatArray, start: int, end: int, threshold: float) -> Leg | None:
-    """Return the stance leg over frames ``start..end`` (the lower foot), or None if both are down.
+def lifted_masks(signals: Signals, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame masks ``(left stance, right stance)``: one foot lifted above ``threshold``, the other down."""
+    with np.errstate(invalid="ignore"):
+        left_up = signals.foot_lift_left > threshold
+        right_up = signals.foot_lift_right > threshold
+    return np.asarray(right_up & ~left_up), np.asarray(left_up & ~right_up)
 
-    The median height difference over the window must exceed ``threshold`` (fraction of leg
-    length) for one foot to count as lifted.
+
+def stance_from_feet(signals: Signals, start: int, end: int, threshold: float) -> Leg | None:
+    """Return the stance leg over frames ``start..end``, or None if both feet stayed down (or both up).
+
+    A foot counts as lifted when its median height above its own floor level over the window
+    exceeds ``threshold`` (fraction of leg length).
     """
-    window = foot_height_diff[start:end + 1]
-    window = window[np.isfinite(window)]
-    if window.size == 0:
-        return None
-    med = float(np.median(window))
-    if med > threshold:
+    lifts = []
+    for values in (signals.foot_lift_left, signals.foot_lift_right):
+        window = values[start:end + 1]
+        window = window[np.isfinite(window)]
+        lifts.append(float(np.median(window)) if window.size else float("nan"))
+    left_up, right_up = (bool(v > threshold) for v in lifts)
+    if right_up and not left_up:
         return "left"
-    if med < -threshold:
+    if left_up and not right_up:
         return "right"
     return None

@@ -65,7 +65,7 @@ def analyse_single_leg_squat(signals: Signals, settings: AnalysisSettings,
     reps: list[Rep] = []
     notes: list[str] = []
     for e in events:
-        detected = stance_from_feet(signals.foot_height_diff, e.start, e.end, settings.foot_lift)
+        detected = stance_from_feet(signals, e.start, e.end, settings.foot_lift)
         stance = side or detected
         if stance is None:
             notes.append(f"A squat at {tab.time_s[e.bottom]:.1f} s was left out: both feet stayed on the floor, "
@@ -78,6 +78,6 @@ def analyse_single_leg_squat(signals: Signals, settings: AnalysisSettings,
     left = [r for r in reps if r.side == "left"]
     right = [r for r in reps if r.side == "right"]
     summary = build_summary(left, right, SIDE_FIELDS["left"], SIDE_FIELDS["right"])
-    if reps and not np.isfinite(signals.foot_height_diff).any():
+    if reps and not np.isfinite(signals.foot_lift_left).any():
         notes.append("Feet were not visible, so the stance leg could not be checked.")
     return reps, summary, notes

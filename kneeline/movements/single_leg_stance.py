@@ -14,7 +14,7 @@ from kneeline.clean.filters import nan_runs
 from kneeline.config import AnalysisSettings
 from kneeline.evidence import value
 from kneeline.kinematics.angles import Leg, contralateral_pelvic_drop, trunk_lean_toward
-from kneeline.movements.common import Signals, round_or_none
+from kneeline.movements.common import Signals, lifted_masks, round_or_none
 from kneeline.movements.summary import build_summary
 from kneeline.pose.container import FloatArray
 from kneeline.report.result import Rep, Summary
@@ -28,11 +28,12 @@ _BASELINE_S = 0.5
 _SUSTAIN_S = 0.5
 
 
-def _holds(diff: FloatArray, time_s: FloatArray, threshold: float, min_s: float) -> list[tuple[int, int, Leg]]:
+def _holds(signals: Signals, time_s: FloatArray, threshold: float, min_s: float) -> list[tuple[int, int, Leg]]:
     """Return ``(start, stop, stance)`` index ranges where one foot is lifted long enough."""
+    left_stance, right_stance = lifted_masks(signals, threshold)
     out: list[tuple[int, int, Leg]] = []
-    for leg, mask in (("left", diff > threshold), ("right", diff < -threshold)):
-        for start, stop in nan_runs(np.asarray(mask)):
+    for leg, mask in (("left", left_stance), ("right", right_stance)):
+        for start, stop in nan_runs(mask):
             if time_s[stop - 1] - time_s[start] >= min_s:
                 out.append((start, stop, leg))  # type: ignore[arg-type]
     return sorted(out)
@@ -89,7 +90,7 @@ def analyse_single_leg_stance(signals: Signals, settings: AnalysisSettings,
         stance leg, ``ended_by``), the summary per stance leg, and notes.
     """
     tab = signals.table
-    holds = _holds(signals.foot_height_diff, tab.time_s, settings.foot_lift, settings.hold_min_s)
+    holds = _holds(signals, tab.time_s, settings.foot_lift, settings.hold_min_s)
     notes: list[str] = []
     if side is not None:
         other = [h for h in holds if h[2] != side]

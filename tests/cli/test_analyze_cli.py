@@ -100,7 +100,7 @@ def test_nobody_in_view(make_video, tmp_path: Path):
     out = tmp_path / "out"
     result = _analyze(str(video), "--test", "squat", "--out", str(out))
     assert result.exit_code == 3
-    assert "nobody" in result.stderr.lower()
+    assert "no person was found" in result.stderr.lower()
     assert not out.exists()
 
 

@@ -56,6 +56,17 @@ def test_single_leg_squat_detects_stance_leg_per_rep():
     assert "fppa_deg" in r.summary.asymmetry
 
 
+def test_oblique_double_leg_squat_is_not_taken_for_single_leg():
+    """Feet at different image heights (far foot higher in an oblique view) but both on the floor."""
+    d = squat_depth(T, n_reps=3, amplitude=0.15)
+    pose = stick_figure(T, depth=d)
+    pos = pose.position.copy()
+    for name in ("left_ankle", "left_heel", "left_foot_index"):
+        pos[:, pose.index(name), 1] -= 0.1 * 400  # the far foot appears 10% of leg length higher, throughout
+    with pytest.raises(AnalysisError, match="single leg squat"):
+        analyze_pose(pose.with_arrays(position=pos), "single-leg-squat")
+
+
 def test_single_leg_squat_with_both_feet_down_finds_nothing():
     pose = stick_figure(T, depth=squat_depth(T, n_reps=3, amplitude=0.15))
     with pytest.raises(AnalysisError, match="single leg squat"):
@@ -78,8 +89,8 @@ def test_single_leg_stance_hold_time_and_drop():
 
 
 def test_single_leg_stance_full_hold():
-    t = np.arange(0, 36, 1 / 30)
-    pose = stick_figure(t, lift_left=np.where(t > 1, 0.1, 0))
+    t = np.arange(0, 37, 1 / 30)
+    pose = stick_figure(t, lift_left=np.where(t > 2, 0.1, 0))  # stands on both feet for 2 s, then on the right
     r = analyze_pose(pose, "single-leg-stance").result
     assert r.reps[0].side == "right" and r.reps[0].hold_s == 30 and r.reps[0].ended_by == "held 30 s"
 
