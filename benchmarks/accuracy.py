@@ -41,6 +41,7 @@ from kneeline.io.markers import (
 )
 from kneeline.io.trc import MarkerSet, read_mot, read_trc
 from kneeline.kinematics import angles
+from kneeline.movements.reps import detect_rises
 from kneeline.pipeline import AnalysisRun, analyze_pose
 from kneeline.pose.container import FloatArray, PoseSeries
 
@@ -224,7 +225,24 @@ def _print_foreshortening(pose: PoseSeries, bottoms: np.ndarray) -> None:
     print("2D thigh length at bottoms / standing: " + ", ".join(parts))
 
 
-def mocap_trial(root: Path, trial: str, expected_reps: int, fppa_checked: bool = True) -> list[Check]:
+def _rise_checks(label: str, run: AnalysisRun, ref_rises_s: FloatArray, expected: int) -> list[Check]:
+    """Sit-to-stand count: kneeline's rises (detect_rises) against the reference standing peaks."""
+    s = bench_settings()
+    events = detect_rises(run.table.depth, run.table.time_s, min_depth=s.rep_min_depth,
+                          edge_fraction=s.rep_edge_fraction, min_interval_s=s.rep_min_interval_s,
+                          min_relative=s.rep_min_relative)
+    peaks = [float(run.table.time_s[e.bottom]) for e in events]
+    rows, worst = _rep_rows(peaks, ref_rises_s)
+    print_table(f"{label}: sit-to-stand rises (reference = highest hip-centre height)",
+                ("rise", "reference s", "kneeline s", "error s"), rows)
+    print(f"rise count: kneeline {len(peaks)}, reference {len(ref_rises_s)}, expected {expected}")
+    return [Check(f"{label} rise count", f"{len(peaks)} vs {expected}", len(peaks) == expected == len(ref_rises_s)),
+            Check(f"{label} standing times", f"worst {worst:.3f} s (target {TARGETS['bottom_time_s']} s)",
+                  worst <= TARGETS["bottom_time_s"])]
+
+
+def mocap_trial(root: Path, trial: str, expected_reps: int, fppa_checked: bool = True,
+                expected_rises: int | None = None) -> list[Check]:
     """Benchmark 2: one motion-capture trial through a virtual frontal camera.
 
     ``expected_reps`` counts complete stand -> bottom -> stand excursions (what kneeline segments);
@@ -253,6 +271,8 @@ def mocap_trial(root: Path, trial: str, expected_reps: int, fppa_checked: bool =
     rises = reference_bottoms(-mid_hip_height(markers, MOCAP_CENTRE_MAPPING), markers.time_s)
     print(f"reference: {len(bottoms)} bottoms (hip-height minima), {len(rises)} standing peaks (maxima); "
           "a recording that starts or ends at the bottom has one peak more than complete reps")
+    if expected_rises is not None:
+        checks += _rise_checks(f"mocap {trial}", run, markers.time_s[rises], expected_rises)
     _print_foreshortening(pose, bottoms)
     angle_checks = _mocap_angles(trial, run, truth, pelvis_list, bottoms)
     checks += [c for c in angle_checks if fppa_checked or "FPPA" not in c.name]
@@ -276,8 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_video:
         checks += opencap_video(root, use_cache=not args.no_cache)
     checks += mocap_trial(root, "squats1", expected_reps=5)
-    # STS1 holds 5 rises, starting and ending seated: 4 complete stand-sit-stand excursions.
-    checks += mocap_trial(root, "STS1", expected_reps=4, fppa_checked=False)
+    # STS1 holds 5 rises, starting and ending seated: 4 complete stand-sit-stand excursions (what the
+    # squat segmentation counts) and 5 sit-stand-sit rises (what detect_rises counts).
+    checks += mocap_trial(root, "STS1", expected_reps=4, fppa_checked=False, expected_rises=5)
     print_table("summary", ("check", "result", "verdict"),
                 [(c.name, c.detail, verdict(c.ok)) for c in checks])
     return 0

@@ -210,7 +210,8 @@ def movement_findings(result: AnalysisResult, sex: str, knee: str, flags: Moveme
     refused = [i.message for i in result.capture.issues if i.level == "refuse"]
     if refused:
         return [Finding(code="capture_refused", topic="capture", test=result.test,
-                        text=f"The {name} video was not measured: {' '.join(refused)}",
+                        text=f"Values of the {name} video were withheld, so none are stated here: "
+                             f"{' '.join(refused)}",
                         sources=[_FRONTAL_SOURCE])], flags
     notes = [Finding(code="capture_warning", topic="capture", test=result.test, text=w)
              for w in result.capture.warnings]

@@ -16,7 +16,7 @@ from scipy.signal import find_peaks
 
 from kneeline.pose.container import FloatArray
 
-__all__ = ["RepEvents", "detect_reps"]
+__all__ = ["RepEvents", "detect_reps", "detect_rises"]
 
 
 @dataclass(frozen=True)
@@ -95,3 +95,20 @@ def detect_reps(depth: FloatArray, time_s: FloatArray, *, min_depth: float, edge
         return reps
     typical = float(np.median([r.amplitude for r in reps]))
     return [r for r in reps if r.amplitude >= min_relative * typical]
+
+
+def detect_rises(depth: FloatArray, time_s: FloatArray, *, min_depth: float, edge_fraction: float,
+                 min_interval_s: float, min_relative: float = 0.5) -> list[RepEvents]:
+    """Find sit-to-stand repetitions: rises from the low (seated) level to standing and back.
+
+    The same event logic as :func:`detect_reps` on the height above the lowest position, so a
+    recording that starts and ends seated counts every rise.  Each event's ``bottom`` is the
+    standing peak of that rise.  A final rise that does not sit down again is not complete and is
+    left out.
+    """
+    x = np.asarray(depth, dtype=np.float64)
+    if not np.isfinite(x).any():
+        return []
+    height = float(np.nanmax(x)) - x
+    return detect_reps(height, time_s, min_depth=min_depth, edge_fraction=edge_fraction,
+                       min_interval_s=min_interval_s, min_relative=min_relative)

@@ -42,3 +42,15 @@ def test_rep_cut_off_by_video_end_is_not_counted():
 def test_all_nan_gives_no_reps():
     t = np.arange(10) / 30
     assert detect_reps(np.full(10, np.nan), t, min_depth=0.05, edge_fraction=0.15, min_interval_s=0.8) == []
+
+
+def test_rises_counted_when_starting_and_ending_seated():
+    from kneeline.movements.reps import detect_rises
+
+    t = np.arange(0, 12, 1 / 30)
+    # seated (depth 0.4) at start and end, five rises to standing (depth 0)
+    d = 0.4 - squat_depth(t, n_reps=5, period_s=2.0, start_s=1.0, amplitude=0.4)
+    assert len(detect_reps(d, t, min_depth=0.05, edge_fraction=0.15, min_interval_s=0.8)) == 4
+    rises = detect_rises(d, t, min_depth=0.05, edge_fraction=0.15, min_interval_s=0.8)
+    assert len(rises) == 5
+    np.testing.assert_allclose(t[[r.bottom for r in rises]], 2.0 + 2.0 * np.arange(5), atol=1 / 30)
