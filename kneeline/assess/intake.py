@@ -18,8 +18,7 @@ from kneeline.assess.questionnaires import (
     Nprs,
     OutcomeAnswers,
     OutcomeScores,
-    check_akps_answers,
-    check_koos_pf_answers,
+    QuestionnaireValidators,
     load_akps,
     load_koos_pf,
     score_akps,
@@ -83,7 +82,7 @@ class RedFlagAnswers(BaseModel):
         return cls(**dict.fromkeys(cls.model_fields, False))
 
 
-class Intake(BaseModel):
+class Intake(QuestionnaireValidators):
     """Validated intake answers."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -110,16 +109,6 @@ class Intake(BaseModel):
         if len(set(v)) != len(v):
             raise ValueError(f"each answer at most once, got {v}")
         return v
-
-    @field_validator("akps")
-    @classmethod
-    def _akps(cls, v: dict[str, str] | None) -> dict[str, str] | None:
-        return None if v is None else check_akps_answers(v)
-
-    @field_validator("koos_pf")
-    @classmethod
-    def _koos(cls, v: dict[str, int | None] | None) -> dict[str, int | None] | None:
-        return None if v is None else check_koos_pf_answers(v)
 
 
 def parse_intake(data: Any) -> Intake:

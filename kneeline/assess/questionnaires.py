@@ -222,7 +222,21 @@ class KoosPfScore(_Frozen):
     of: int
 
 
-class OutcomeAnswers(BaseModel):
+class QuestionnaireValidators(BaseModel):
+    """Checks of ``akps`` and ``koos_pf`` answers, shared by every model that holds them."""
+
+    @field_validator("akps", check_fields=False)
+    @classmethod
+    def _akps(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+        return None if v is None else check_akps_answers(v)
+
+    @field_validator("koos_pf", check_fields=False)
+    @classmethod
+    def _koos(cls, v: dict[str, int | None] | None) -> dict[str, int | None] | None:
+        return None if v is None else check_koos_pf_answers(v)
+
+
+class OutcomeAnswers(QuestionnaireValidators):
     """Answers to the outcome measures on one date (all parts optional)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -233,15 +247,6 @@ class OutcomeAnswers(BaseModel):
     nprs_now: Nprs | None = None
     nprs_worst_week: Nprs | None = None
 
-    @field_validator("akps")
-    @classmethod
-    def _akps(cls, v: dict[str, str] | None) -> dict[str, str] | None:
-        return None if v is None else check_akps_answers(v)
-
-    @field_validator("koos_pf")
-    @classmethod
-    def _koos(cls, v: dict[str, int | None] | None) -> dict[str, int | None] | None:
-        return None if v is None else check_koos_pf_answers(v)
 
 
 class OutcomeScores(_Frozen):

@@ -1,6 +1,6 @@
 """Writing an analysis's outputs safely: all files of a run appear together, or none do.
 
-The files are written into a temporary sibling folder (``.DIR.partial-XXXX``, same parent, so the
+The files are written into a temporary sibling folder (``.DIR.partial-xxxx``, same parent, so the
 moves stay on one file system) and moved into the output folder only when every one succeeded.
 ``result.json`` is written last and moved last: its presence marks a complete output.  On failure
 the partial folder is removed and the output folder is left as it was.
@@ -52,7 +52,7 @@ def _check_out_dir(out: Path) -> None:
 
 
 def _make_partial_dir(out: Path) -> Path:
-    """Create the temporary sibling folder ``.NAME.partial-XXXXXXXX`` next to ``out``.
+    """Create the temporary sibling folder ``.NAME.partial-xxxxxxxx`` next to ``out``.
 
     Created with :func:`os.mkdir`'s default mode, so the folder gets the user's usual permissions
     when it is renamed into place.
