@@ -125,9 +125,15 @@ def _z_scale(pose: PoseSeries) -> float:
     return 1.0
 
 
+def _variable_frame_rate(time_s: np.ndarray) -> bool:
+    """True when frame intervals vary by more than 10% (a variable-frame-rate phone video)."""
+    dt = np.diff(time_s)
+    return bool(dt.size > 1 and np.std(dt) > 0.1 * np.mean(dt))
+
+
 def _video_meta_from_pose(pose: PoseSeries, path: str) -> VideoMeta:
     dt = np.diff(pose.time_s)
-    vfr = bool(dt.size > 1 and np.std(dt) > 0.1 * np.mean(dt))
+    vfr = _variable_frame_rate(pose.time_s)
     duration = float(pose.time_s[-1] - pose.time_s[0] + (np.median(dt) if dt.size else 0.0))
     return VideoMeta(path=path, fps=round(pose.fps, 3), frames=pose.n_frames, width=pose.width,
                      height=pose.height, duration_s=round(duration, 3), variable_frame_rate=vfr)
@@ -208,7 +214,7 @@ def analyze_video(path: str | Path, test: str, *, side: SideArg = "auto", settin
     video = VideoMeta(path=str(p), fps=round(pose.fps, 3), frames=pose.n_frames, width=pose.width,
                       height=pose.height, duration_s=round(float(info.get("duration_s", 0.0)), 3),
                       rotation_deg=int(info.get("rotation_deg", 0)),
-                      variable_frame_rate=_video_meta_from_pose(pose, str(p)).variable_frame_rate)
+                      variable_frame_rate=_variable_frame_rate(pose.time_s))
     return analyze_pose(pose, test, side=side, settings=settings, video=video,
                         people=PeopleSeen(people.people_max, people.tracked_person, people.switches),
                         input_sha256=file_sha256(p))

@@ -5,6 +5,8 @@ Each function returns a new :class:`~kneeline.pose.container.PoseSeries`; none m
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.signal import butter, filtfilt
 
@@ -47,6 +49,20 @@ def nan_runs(missing: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), stops.tolist(), strict=True))
 
 
+def _per_coordinate(pose: PoseSeries, func: Callable[[FloatArray], FloatArray]) -> PoseSeries:
+    """Apply a 1-D function to every coordinate track (2D positions, and world coordinates if any)."""
+
+    def apply(arr: FloatArray) -> FloatArray:
+        out = np.empty_like(arr)
+        for k in range(arr.shape[1]):
+            for d in range(arr.shape[2]):
+                out[:, k, d] = func(arr[:, k, d])
+        return out
+
+    world = None if pose.world is None else apply(pose.world)
+    return pose.with_arrays(position=apply(pose.position), world=world)
+
+
 def _fill_1d(values: FloatArray, time_s: FloatArray, max_gap_s: float) -> FloatArray:
     out = values.copy()
     missing = ~np.isfinite(values)
@@ -68,18 +84,7 @@ def fill_gaps(pose: PoseSeries, max_gap_s: float) -> PoseSeries:
     """
     if max_gap_s < 0:
         raise ValueError(f"max_gap_s must be >= 0; got {max_gap_s}")
-    t = pose.time_s
-    position = np.empty_like(pose.position)
-    for k in range(len(pose.keypoints)):
-        for d in range(2):
-            position[:, k, d] = _fill_1d(pose.position[:, k, d], t, max_gap_s)
-    world = None
-    if pose.world is not None:
-        world = np.empty_like(pose.world)
-        for k in range(len(pose.keypoints)):
-            for d in range(3):
-                world[:, k, d] = _fill_1d(pose.world[:, k, d], t, max_gap_s)
-    return pose.with_arrays(position=position, world=world)
+    return _per_coordinate(pose, lambda values: _fill_1d(values, pose.time_s, max_gap_s))
 
 
 def _filter_1d(values: FloatArray, b: FloatArray, a: FloatArray) -> FloatArray:
@@ -112,14 +117,4 @@ def lowpass(pose: PoseSeries, cutoff_hz: float, order: int = 2) -> PoseSeries:
     if not 0 < cutoff_hz < fs / 2:
         raise ValueError(f"cut-off must be between 0 and half the frame rate ({fs / 2:.1f} Hz); got {cutoff_hz}")
     b, a = butter(order, cutoff_hz / (fs / 2))
-    position = np.empty_like(pose.position)
-    for k in range(len(pose.keypoints)):
-        for d in range(2):
-            position[:, k, d] = _filter_1d(pose.position[:, k, d], b, a)
-    world = None
-    if pose.world is not None:
-        world = np.empty_like(pose.world)
-        for k in range(len(pose.keypoints)):
-            for d in range(3):
-                world[:, k, d] = _filter_1d(pose.world[:, k, d], b, a)
-    return pose.with_arrays(position=position, world=world)
+    return _per_coordinate(pose, lambda values: _filter_1d(values, b, a))

@@ -189,32 +189,34 @@ def _ask(text: str, default: str | None = None) -> str:
     return str(typer.prompt(text, default=default, show_default=default not in (None, ""))).strip()
 
 
-def ask_int(text: str, low: int, high: int, optional: bool = False, default: int | None = None) -> int | None:
-    """Ask for a whole number in ``low..high``, re-asking until it is allowed (empty = None if optional)."""
+def _ask_in_range(text: str, low: float, high: float, parse: type[int] | type[float], allowed: str,
+                  default: str | None, optional: bool) -> float | None:
+    """Ask until the answer parses with ``parse`` and lies in ``low..high`` (empty = None if optional)."""
     while True:
-        raw = _ask(text, "" if optional else (None if default is None else str(default)))
+        raw = _ask(text, "" if optional else default)
         if optional and raw == "":
             return None
         try:
-            number = int(raw)
+            number: float = parse(raw)
         except ValueError:
             number = low - 1
         if low <= number <= high:
             return number
-        typer.echo(f"  Got {raw!r}; allowed: a whole number from {low} to {high}.")
+        typer.echo(f"  Got {raw!r}; allowed: {allowed}.")
+
+
+def ask_int(text: str, low: int, high: int, optional: bool = False, default: int | None = None) -> int | None:
+    """Ask for a whole number in ``low..high``, re-asking until it is allowed (empty = None if optional)."""
+    number = _ask_in_range(text, low, high, int, f"a whole number from {low} to {high}",
+                           None if default is None else str(default), optional)
+    return None if number is None else int(number)
 
 
 def ask_number(text: str, low: float, high: float) -> float:
     """Ask for a number in ``low..high``, re-asking until it is allowed."""
-    while True:
-        raw = _ask(text)
-        try:
-            number = float(raw)
-        except ValueError:
-            number = low - 1
-        if low <= number <= high:
-            return number
-        typer.echo(f"  Got {raw!r}; allowed: a number from {low:g} to {high:g}.")
+    number = _ask_in_range(text, low, high, float, f"a number from {low:g} to {high:g}", None, False)
+    assert number is not None  # not optional: only an allowed number ends the loop
+    return number
 
 
 def ask_choice(text: str, choices: tuple[str, ...], numbered: bool = False) -> str:
