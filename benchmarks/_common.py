@@ -22,6 +22,7 @@ from scipy.signal import find_peaks
 from kneeline.config import AnalysisSettings
 from kneeline.io.markers import MarkerMapping, keypoint_xyz, virtual_view
 from kneeline.io.trc import MarkerSet
+from kneeline.pose.backend import PoseBackend
 from kneeline.pose.container import FloatArray, PoseSeries
 
 REPO = Path(__file__).resolve().parents[1]
@@ -162,17 +163,27 @@ def load_pose(path: Path) -> PoseSeries:
                           source=info["source"], world=world, meta=info["meta"])
 
 
-def cached_video_pose(video: Path, settings: AnalysisSettings, use_cache: bool = True) -> PoseSeries:
-    """Run kneeline's pose estimation on ``video``, or load the cached result of an earlier run."""
+def cached_video_pose(video: Path, settings: AnalysisSettings, use_cache: bool = True,
+                      backend: PoseBackend | None = None, variant: str | None = None,
+                      max_side_px: int | None = None) -> PoseSeries:
+    """Run kneeline's pose estimation on ``video``, or load the cached result of an earlier run.
+
+    ``backend`` (left open) replaces kneeline's default BlazePose, and ``max_side_px`` the working
+    size of ``settings``; ``variant`` names such a change and becomes part of the cache key.
+    """
     from kneeline._version import get_version
     from kneeline.pose.runner import estimate_pose
 
-    key = _file_key(video, {"kneeline": get_version(), "max_side_px": settings.max_side_px})
+    side = settings.max_side_px if max_side_px is None else max_side_px
+    extra: dict[str, object] = {"kneeline": get_version(), "max_side_px": side}
+    if variant is not None:
+        extra["variant"] = variant
+    key = _file_key(video, extra)
     cache = _cache_dir() / f"{video.stem}-{key}.npz"
     if use_cache and cache.is_file():
         print(f"(pose loaded from cache {cache}; --no-cache recomputes)")
         return load_pose(cache)
-    print(f"(estimating pose in {video.name}; this takes a while)")
-    pose = estimate_pose(video, max_side_px=settings.max_side_px)
+    print(f"(estimating pose in {video.name}{'' if variant is None else f' ({variant})'}; this takes a while)")
+    pose = estimate_pose(video, backend=backend, max_side_px=side)
     save_pose(pose, cache)
     return pose

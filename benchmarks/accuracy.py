@@ -7,6 +7,10 @@
    away; kneeline's angles and repetitions against exact answers (pelvis_list from inverse
    kinematics, FPPA in the true frontal plane, bottoms from the hip-joint-centre height).
 
+The opencap video section also prints a diagnosis: signed errors per squat bottom, and how far
+each video keypoint lies from the projected reference keypoint (pixels), with the FPPA error that
+remains when that one keypoint is given its reference position.
+
 Run: ``.venv/bin/python benchmarks/accuracy.py [--no-cache] [--skip-video]``.
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from _common import (
@@ -29,7 +34,10 @@ from _common import (
     reference_bottoms,
     verdict,
 )
+from numpy.typing import NDArray
 
+from kneeline.config import AnalysisSettings
+from kneeline.evidence import value
 from kneeline.io.markers import (
     MOCAP_CENTRE_MAPPING,
     OPENCAP_VIDEO_MAPPING,
@@ -41,9 +49,12 @@ from kneeline.io.markers import (
 )
 from kneeline.io.trc import MarkerSet, read_mot, read_trc
 from kneeline.kinematics import angles
+from kneeline.kinematics.view import yaw_from_world
 from kneeline.movements.reps import detect_rises
 from kneeline.pipeline import AnalysisRun, analyze_pose
+from kneeline.pose.backend import PoseFrame
 from kneeline.pose.container import FloatArray, PoseSeries
+from kneeline.pose.skeleton import mirror_name
 
 TARGETS = {"fppa_bottom_mae": 2.0, "obliquity_mae": 1.0, "yaw_error": 5.0, "bottom_time_s": 0.1}
 """Targets of the measurement-core issue."""
@@ -51,6 +62,7 @@ TARGETS = {"fppa_bottom_mae": 2.0, "obliquity_mae": 1.0, "yaw_error": 5.0, "bott
 ANGLE_COLUMNS = (("FPPA left", "fppa_left_deg"), ("FPPA right", "fppa_right_deg"),
                  ("pelvic obliquity", "pelvic_obliquity_deg"), ("trunk lean", "trunk_lean_deg"))
 STAT_HEADER = ("quantity", "n", "MAE deg", "bias deg", "max deg", "target", "verdict")
+LEG_KEYPOINTS = ("left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
 
 
 @dataclass(frozen=True)
@@ -134,6 +146,47 @@ def _opencap_angles(video: AnalysisRun, ref: AnalysisRun, truth_ob: FloatArray,
     return checks
 
 
+def _fppa_if_reference(video: PoseSeries, ref: PoseSeries, bottoms: np.ndarray, side: angles.Leg,
+                       keypoint: str) -> FloatArray:
+    """FPPA of ``side`` at ``bottoms`` from the video keypoints, with ``keypoint`` moved to the reference."""
+    pts = {k: (ref if k == keypoint else video).xy(k)[bottoms] for k in LEG_KEYPOINTS}
+    other = angles.other_leg(side)
+    return angles.fppa_points(pts[f"{side}_hip"], pts[f"{side}_knee"], pts[f"{side}_ankle"], pts[f"{other}_hip"])
+
+
+def _opencap_diagnosis(video: AnalysisRun, ref: AnalysisRun, bottoms: np.ndarray) -> None:
+    """Print signed errors per bottom and where each leg keypoint of the video lies against the reference."""
+    cols = ("fppa_left_deg", "fppa_right_deg", "pelvic_obliquity_deg")
+    errors = {c: at_frames(video.table.column(c), bottoms) - at_frames(ref.table.column(c), bottoms) for c in cols}
+    rows = [[str(i + 1), str(f), *(f"{errors[c][i]:+.2f}" for c in cols)] for i, f in enumerate(bottoms)]
+    rows.append(["sd", "-", *(f"{np.nanstd(errors[c]):.2f}" for c in cols)])
+    print_table("diagnosis: signed error (video - reference) at each bottom; a small sd means a bias, not noise",
+                ("bottom", "frame", "FPPA left", "FPPA right", "obliquity"), rows)
+    vp, rp = video.pose, ref.pose
+    rows = []
+    for k in LEG_KEYPOINTS:
+        d = vp.xy(k)[bottoms] - rp.xy(k)[bottoms]
+        cells = [k, f"{np.nanmean(d[:, 0]):+.1f} ({np.nanstd(d[:, 0]):.1f})",
+                 f"{np.nanmean(d[:, 1]):+.1f} ({np.nanstd(d[:, 1]):.1f})"]
+        for side in ("left", "right"):
+            if not k.startswith(side):
+                cells.append("-")
+                continue
+            ref_fppa = at_frames(ref.table.column(f"fppa_{side}_deg"), bottoms)
+            err = _fppa_if_reference(vp, rp, bottoms, side, k) - ref_fppa
+            cells.append(f"{np.nanmean(err):+.2f}")
+        rows.append(cells)
+    thigh = np.linalg.norm(rp.xy("right_knee") - rp.xy("right_hip"), axis=1)[bottoms]
+    hips = np.linalg.norm(rp.xy("left_hip") - rp.xy("right_hip"), axis=1)[bottoms]
+    print_table("diagnosis: video keypoint - reference keypoint at bottoms, px: mean (sd); x right, y down; "
+                "FPPA bias that remains when only that keypoint takes its reference position",
+                ("keypoint", "dx px", "dy px", "FPPA left bias", "FPPA right bias"), rows)
+    print(f"scale at bottoms: reference thigh {np.mean(thigh):.0f} px, hip-centre distance {np.mean(hips):.0f} px: "
+          f"1 deg of obliquity = {np.mean(hips) * np.tan(np.radians(1)):.1f} px of hip height difference")
+    print("the reference is itself a video-based estimate (OpenCap, roughly 3-5 deg from marker motion capture: "
+          "../shared/data/README.md), so a 2 deg target on it is near its own resolution")
+
+
 def _opencap_yaw(video: AnalysisRun, ref: AnalysisRun, markers: MarkerSet, camera: Camera, n: int) -> Check:
     true_asis = np.abs(pelvis_yaw_deg(markers, camera, "L.ASIS_study", "r.ASIS_study"))[:n]
     true_hjc = np.abs(pelvis_yaw_deg(markers, camera, "LHJC_study", "RHJC_study"))[:n]
@@ -144,13 +197,19 @@ def _opencap_yaw(video: AnalysisRun, ref: AnalysisRun, markers: MarkerSet, camer
         rows.append(row)
     row, _ = _stat_row("estimate on reference keypoints vs ASIS", ref.table.yaw_deg[:n], true_asis, None)
     rows.append(row)
-    print_table("opencap yaw (0 = frontal), per frame", STAT_HEADER, rows)
+    print_table("opencap yaw (0 = frontal), per frame; the video estimate uses a depth scale fitted on this video",
+                STAT_HEADER, rows)
     med_est, med_true = float(np.nanmedian(est)), float(np.nanmedian(true_asis))
     cap = video.result.capture
+    z_scale = float(value("capture.yaml", "blazepose_world_z_scale"))
+    unscaled = float(np.nanmedian(yaw_from_world(video.raw_pose, 1.0)[:n]))
     print(f"median yaw: estimated {med_est:.1f} deg, reference (ASIS) {med_true:.1f} deg; capture gate: "
           f"yaw {cap.yaw_deg} deg (sd {cap.yaw_sd_deg}), view '{cap.view}'")
-    return Check("opencap yaw (median)", f"{med_est:.1f} vs {med_true:.1f} deg",
-                 abs(med_est - med_true) <= TARGETS["yaw_error"])
+    print(f"NOT INDEPENDENT: the estimate scales BlazePose world z by {z_scale:g} (capture.yaml "
+          f"blazepose_world_z_scale), a factor fitted on THIS video. Without it (z scale 1, nothing fitted) "
+          f"the median yaw is {unscaled:.1f} deg vs {med_true:.1f} deg.")
+    return Check("opencap yaw (median; z scale fitted on this video)", f"{med_est:.1f} vs {med_true:.1f} deg "
+                 f"(unscaled {unscaled:.1f})", abs(med_est - med_true) <= TARGETS["yaw_error"])
 
 
 def _lag_frames(video: PoseSeries, ref: PoseSeries, n: int, max_lag: int = 10) -> int:
@@ -191,6 +250,7 @@ def opencap_video(root: Path, use_cache: bool) -> list[Check]:
     lag = _lag_frames(video_pose, ref_pose, n)
     print(f"video mid-hip trails the reference by {lag} frames ({lag / video_pose.fps * 1000:.0f} ms)")
     checks += _opencap_angles(video, ref, angles.pelvic_obliquity(truth_pose), truth, bottoms, n)
+    _opencap_diagnosis(video, ref, bottoms)
     checks.append(_opencap_yaw(video, ref, markers, camera, n))
     return checks
 
@@ -285,16 +345,97 @@ def mocap_trial(root: Path, trial: str, expected_reps: int, fppa_checked: bool =
     return checks
 
 
+class _Mirrored:
+    """BlazePose on the horizontally mirrored frame, mapped back: x un-mirrored, left/right swapped."""
+
+    def __init__(self) -> None:
+        from kneeline.pose.mediapipe_backend import MediaPipePose
+
+        self._inner = MediaPipePose()
+        self.keypoints = self._inner.keypoints
+        self.name = "mediapipe-blazepose-full-mirrored"
+        self._swap = np.array([self.keypoints.index(mirror_name(k)) for k in self.keypoints])
+
+    def process(self, image_rgb: NDArray[np.uint8]) -> PoseFrame:
+        frame = self._inner.process(np.ascontiguousarray(image_rgb[:, ::-1]))
+        position = frame.position[self._swap] * np.array([-1.0, 1.0]) + np.array([image_rgb.shape[1], 0.0])
+        world = None if frame.world is None else frame.world[self._swap] * np.array([-1.0, 1.0, 1.0])
+        return PoseFrame(position=position, confidence=frame.confidence[self._swap], world=world)
+
+    def provenance(self) -> dict[str, Any]:
+        return {**self._inner.provenance(), "test_time_augmentation": "mirrored frame only"}
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def __enter__(self) -> _Mirrored:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _averaged(a: PoseSeries, b: PoseSeries) -> PoseSeries:
+    """Mean keypoints of two runs over the same frames (flip test-time augmentation)."""
+    world = None if a.world is None or b.world is None else (a.world + b.world) / 2
+    return a.with_arrays(position=(a.position + b.position) / 2, confidence=np.minimum(a.confidence, b.confidence),
+                         world=world)
+
+
+def _variant_poses(video: Path, settings: AnalysisSettings, use_cache: bool) -> dict[str, PoseSeries]:
+    """Pose of ``video`` under each pose-model variant (each cached like the default run)."""
+    from kneeline.pose.mediapipe_backend import MediaPipePose
+
+    poses = {"default (pose.yaml)": cached_video_pose(video, settings, use_cache)}
+    for label, kwargs in (("smooth_landmarks on", {"smooth_landmarks": True}),
+                          ("static_image_mode (detector every frame)", {"static_image_mode": True})):
+        with MediaPipePose(**kwargs) as backend:
+            poses[label] = cached_video_pose(video, settings, use_cache, backend=backend, variant=label)
+    poses["working size 640 px"] = cached_video_pose(video, settings, use_cache, variant="640", max_side_px=640)
+    with _Mirrored() as mirrored:
+        poses["mirrored frame"] = cached_video_pose(video, settings, use_cache, backend=mirrored, variant="mirrored")
+    poses["flip TTA (mean of default + mirrored)"] = _averaged(poses["default (pose.yaml)"], poses["mirrored frame"])
+    return poses
+
+
+def opencap_variants(root: Path, use_cache: bool) -> None:
+    """Informative: opencap bottom errors under pose-model variants and low-pass cut-offs (no targets)."""
+    folder = root / "opencap-squat-cam0"
+    settings = bench_settings()
+    camera = Camera.from_json(folder / "camera.json")
+    poses = _variant_poses(folder / "squats-with-arm-raise.mov", settings, use_cache)
+    default = poses["default (pose.yaml)"]
+    markers = _index_aligned(read_trc(folder / "squats-with-arm-raise.reference.trc"), default.time_s)
+    ref_pose = markers_to_pose(markers, camera, OPENCAP_VIDEO_MAPPING)
+    bottoms = reference_bottoms(markers.marker("midHip")[:, 1], markers.time_s)
+    runs = [(label, pose, settings) for label, pose in poses.items()]
+    runs += [(f"default, cutoff_hz {c:g}", default, settings.model_copy(update={"cutoff_hz": c})) for c in (3.0, 10.0)]
+    rows = []
+    for label, pose, s in runs:
+        video, ref = analyze_pose(pose, "squat", settings=s), analyze_pose(ref_pose, "squat", settings=s)
+        knee = video.pose.xy("right_knee")[bottoms, 0] - ref.pose.xy("right_knee")[bottoms, 0]
+        stats = [error_stats(at_frames(video.table.column(c), bottoms), at_frames(ref.table.column(c), bottoms))
+                 for c in ("fppa_left_deg", "fppa_right_deg", "pelvic_obliquity_deg")]
+        rows.append([label, *(f"{st.mae:.2f} ({st.bias:+.2f})" for st in stats), f"{np.nanmean(knee):+.1f}"])
+    print_table("opencap pose-model variants at bottoms, MAE (bias) deg (informative: no default was chosen "
+                "from this table)",
+                ("variant", "FPPA left", "FPPA right", "obliquity", "right knee dx px"), rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print the tables and a pass/fail summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--no-cache", action="store_true", help="re-run pose estimation on the video")
     parser.add_argument("--skip-video", action="store_true", help="only the motion-capture benchmarks")
+    parser.add_argument("--pose-variants", action="store_true",
+                        help="also compare pose-model variants on the opencap video (several minutes uncached)")
     args = parser.parse_args(argv)
     root = data_root()
     checks: list[Check] = []
     if not args.skip_video:
         checks += opencap_video(root, use_cache=not args.no_cache)
+        if args.pose_variants:
+            opencap_variants(root, use_cache=not args.no_cache)
     checks += mocap_trial(root, "squats1", expected_reps=5)
     # STS1 holds 5 rises, starting and ending seated: 4 complete stand-sit-stand excursions (what the
     # squat segmentation counts) and 5 sit-stand-sit rises (what detect_rises counts).

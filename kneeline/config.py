@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSett
 
 from kneeline.errors import InputError
 
-__all__ = ["AnalysisSettings", "Settings", "load_settings"]
+__all__ = ["AnalysisSettings", "WebSettings", "Settings", "load_settings"]
 
 
 class AnalysisSettings(BaseModel):
@@ -46,12 +46,36 @@ class AnalysisSettings(BaseModel):
                              "the pose model")
 
 
+class WebSettings(BaseModel):
+    """Choices of ``kneeline serve`` (limits and security, none of them clinical)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = Field("127.0.0.1", description="Address to listen on; 127.0.0.1 keeps it on this computer")
+    port: int = Field(8000, ge=1, le=65535, description="Port to listen on")
+    max_upload_mb: float = Field(500, gt=0, le=20_000, description="Largest video accepted, in megabytes")
+    session_days: float = Field(14, gt=0, le=365, description="How long a log-in lasts")
+    secure_cookies: bool = Field(False, description="Send cookies only over HTTPS (set behind an HTTPS proxy)")
+    login_max_failures: int = Field(5, ge=1, le=100, description="Failed log-ins allowed per window before "
+                                    "further attempts are refused")
+    login_window_s: float = Field(900, gt=0, description="Window of the log-in rate limit, seconds")
+    workers: int = Field(1, ge=1, le=16, description="Background processes analysing videos")
+
+
 class Settings(BaseSettings):
-    """All of kneeline's settings; environment variables ``KNEELINE_*`` override defaults."""
+    """All of kneeline's settings; environment variables ``KNEELINE_*`` override defaults.
+
+    ``KNEELINE_DATA_DIR`` and ``KNEELINE_DATABASE_URL`` choose where data lives (default: SQLite in
+    the user's data folder); ``KNEELINE_WEB__MAX_UPLOAD_MB`` etc. set nested values.
+    """
 
     model_config = SettingsConfigDict(env_prefix="KNEELINE_", env_nested_delimiter="__", extra="forbid")
 
     analysis: AnalysisSettings = AnalysisSettings()
+    web: WebSettings = WebSettings()
+    data_dir: Path | None = Field(None, description="Folder for the database and files (default: the "
+                                  "user's data folder, see kneeline.store.db.default_data_dir)")
+    database_url: str | None = Field(None, description="SQLAlchemy/PostgreSQL URL; default SQLite in data_dir")
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+
+if TYPE_CHECKING:
+    from kneeline.store.db import Database
+    from kneeline.store.files import FileStore
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -64,3 +69,110 @@ def make_video(tmp_path: Path) -> VideoFactory:
         return write_video(tmp_path / name, **kwargs)  # type: ignore[arg-type]
 
     return make
+
+
+# ---- databases: every storage test runs on SQLite and on PostgreSQL ---------------------------------
+
+POSTGRES_ENV = "KNEELINE_TEST_POSTGRES_URL"
+"""PostgreSQL server for the tests, e.g. postgresql://kneeline:kneeline@127.0.0.1:5432/kneeline_test."""
+
+
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """``$KNEELINE_TEST_POSTGRES_URL``; skips the test when unset, except on CI, where it fails."""
+    url = os.environ.get(POSTGRES_ENV, "").strip()
+    if not url:
+        reason = (f"{POSTGRES_ENV} is not set (e.g. postgresql://kneeline:kneeline@127.0.0.1:5432/kneeline_test; "
+                  ".ci/run starts a server and sets it)")
+        if _on_ci():
+            pytest.fail(f"CI=true but {reason}: CI must run the PostgreSQL tests", pytrace=False)
+        pytest.skip(reason)
+    return url
+
+
+def _libpq(url: str) -> str:
+    """A SQLAlchemy or libpq URL as a libpq connection string (driver suffix removed)."""
+    from sqlalchemy import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server_url: str) -> Iterator[str]:
+    """A database of this test session's own on the test server (dropped at the end).
+
+    Needs the role to have CREATEDB; without it the server URL's own database is used (its public
+    schema is then emptied before each test).
+    """
+    import secrets
+
+    import psycopg
+    from sqlalchemy import make_url
+
+    admin = _libpq(postgres_server_url)
+    name = f"kneeline_test_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.errors.InsufficientPrivilege:
+        yield postgres_server_url
+        return
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"cannot reach the PostgreSQL server of {POSTGRES_ENV}: {exc}", pytrace=False)
+    try:
+        yield make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _empty_postgres(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_libpq(url), autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database's SQLAlchemy URL: SQLite in the test's folder, or PostgreSQL (fresh schema)."""
+    from kneeline.store.db import database_url
+
+    if request.param == "sqlite":
+        return database_url(tmp_path / "data")
+    url = request.getfixturevalue("postgres_database")
+    _empty_postgres(url)
+    return database_url(tmp_path, url)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """The database of :func:`db_url`, migrated; its connections are closed after the test."""
+    from kneeline.store.db import open_database
+
+    database = open_database(db_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """The test's kneeline data directory (file store root)."""
+    root = tmp_path / "data"
+    root.mkdir(exist_ok=True)
+    return root
+
+
+@pytest.fixture
+def files(data_dir: Path) -> FileStore:
+    """A file store in the test's data directory."""
+    from kneeline.store.files import FileStore
+
+    return FileStore(data_dir)

@@ -15,7 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kneeline.errors import ValidationError
 
-__all__ = ["parse_model", "describe_errors", "allowed_text"]
+__all__ = ["parse_model", "describe_errors", "field_errors", "allowed_text"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -155,3 +155,17 @@ def _number_text(node: dict[str, Any], whole: bool) -> str:
     if hi is not None:
         return f"{noun} of at most {hi}"
     return noun
+
+
+def field_errors(exc: PydanticValidationError, model: type[BaseModel]) -> dict[str, str]:
+    """Map each wrong field (dotted path) of ``exc`` to a readable message with the allowed values.
+
+    For forms, which show each message next to its field.
+    """
+    schema = model.model_json_schema()
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        loc = [p for p in err.get("loc", ()) if not (isinstance(p, str) and p.startswith("function-"))]
+        field = ".".join(str(p) for p in loc) or "form"
+        out.setdefault(field, _describe_one(err, schema))
+    return out

@@ -19,7 +19,7 @@ from kneeline.kinematics.table import KinematicsTable
 from kneeline.pose.container import PoseSeries
 from kneeline.report.result import AnalysisResult
 
-__all__ = ["OUTPUT_FILES", "Outputs", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "Outputs", "write_outputs", "check_out_dir", "make_partial_dir", "publish_dir"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +44,14 @@ class Outputs(dict[str, Path]):
         self.video_codec = video_codec
 
 
-def _check_out_dir(out: Path) -> None:
+def check_out_dir(out: Path) -> None:
     """Refuse an output path that is an existing file."""
     if out.exists() and not out.is_dir():
         raise InputError(f"output folder {out} is an existing file; give a folder path with --out "
                          "(a new or existing folder).")
 
 
-def _make_partial_dir(out: Path) -> Path:
+def make_partial_dir(out: Path) -> Path:
     """Create the temporary sibling folder ``.NAME.partial-xxxxxxxx`` next to ``out``.
 
     Created with :func:`os.mkdir`'s default mode, so the folder gets the user's usual permissions
@@ -71,7 +71,7 @@ def _make_partial_dir(out: Path) -> Path:
         raise InputError(f"cannot create the output folder {out}: {exc}. Choose another folder with --out.") from exc
 
 
-def _publish(tmp: Path, out: Path) -> list[str]:
+def publish_dir(tmp: Path, out: Path) -> list[str]:
     """Move the files of ``tmp`` into ``out``; ``result.json`` last.  Return the names moved.
 
     A new output folder is the partial folder renamed (one atomic step).  Into an existing folder
@@ -155,11 +155,11 @@ def write_outputs(out_dir: str | Path, result: AnalysisResult, table: Kinematics
         read.  Any error leaves ``out_dir`` as it was and no partial folder behind.
     """
     out = Path(out_dir).expanduser().resolve()
-    _check_out_dir(out)
-    tmp = _make_partial_dir(out)
+    check_out_dir(out)
+    tmp = make_partial_dir(out)
     try:
         skipped, codec = _write_all(tmp, result, table, pose, video_path, annotate, progress)
-        names = _publish(tmp, out)
+        names = publish_dir(tmp, out)
     except OSError as exc:
         raise InputError(f"cannot write the outputs to {out}: {exc}. Check free space and permissions, "
                          "or choose another folder with --out.") from exc

@@ -1,0 +1,91 @@
+"""``kneeline coach``: count and judge the repetitions of one exercise set in a video."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kneeline.cli.common import run_guarded, stderr_console, stdout_console
+from kneeline.coach.result import CoachResult
+
+__all__ = ["register", "coach_tables"]
+
+
+class SideChoice(StrEnum):
+    """Working or stance leg."""
+
+    left = "left"
+    right = "right"
+    auto = "auto"
+
+
+def coach_tables(result: CoachResult) -> list[Table]:
+    """Rich tables for the terminal: one row per repetition, then the set summary."""
+    what = "hold(s)" if result.kind == "hold" else "rep(s)"
+    reps = Table(title=f"{result.exercise_name}: {result.count} {what}" + (" (partial set)" if result.partial else ""))
+    for col in ("#", "side", "start s", "time s", "range", "hold s", "quality", "faults"):
+        reps.add_column(col, justify="right" if col not in ("faults", "side") else "left")
+    for r in result.reps:
+        reps.add_row(str(r.index), r.side or "-", f"{r.start_s:.2f}", f"{r.duration_s:.2f}",
+                     f"{r.amplitude:.2f} {r.amplitude_unit}", "-" if r.hold_s is None else f"{r.hold_s:.1f}",
+                     "-" if r.quality is None else str(r.quality), ", ".join(f.label for f in r.faults) or "none")
+    summary = Table(title="Set", show_header=False)
+    summary.add_row("view", f"{result.view_seen} (needs {result.view_needed})")
+    if result.tempo.mean_rep_s is not None:
+        summary.add_row("tempo", f"{result.tempo.mean_rep_s:.1f} s per rep"
+                        + (f", {result.tempo.reps_per_min:.0f} per minute" if result.tempo.reps_per_min else ""))
+    if result.quality is not None:
+        summary.add_row("quality", f"{result.quality}/100")
+    if result.partial_attempts:
+        summary.add_row("not counted", f"{result.partial_attempts} movement(s) too small")
+    for fault, n in result.fault_counts.items():
+        summary.add_row("fault", f"{fault}: {n} rep(s)")
+    return [reps, summary]
+
+
+def coach_command(
+    video: Annotated[Path, typer.Argument(help="Video file of one exercise set.")],
+    exercise: Annotated[str, typer.Option("--exercise", "-e", help="Exercise id (see `kneeline exercises`).")],
+    side: Annotated[SideChoice, typer.Option(help="Working or stance leg; auto detects it.")] = SideChoice.auto,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: ./<video>-coach).")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print result.json to standard output.")] = False,
+    no_video: Annotated[bool, typer.Option("--no-video", help="Skip annotated.mp4 (faster).")] = False,
+    settings_file: Annotated[Path | None, typer.Option("--settings", help="JSON settings file.")] = None,
+) -> None:
+    """Count repetitions (or time holds) of EXERCISE in VIDEO, with tempo, faults and a quality score."""
+    from kneeline.coach.output import write_coach_outputs
+    from kneeline.coach.session import coach_video
+    from kneeline.config import load_settings
+
+    def work() -> None:
+        settings = load_settings(settings_file).analysis
+        out_dir = out or Path.cwd() / f"{video.stem}-coach"
+        err = stderr_console()
+        with err.status("estimating the pose and counting...", spinner="dots") if err.is_terminal else nullcontext():
+            run = coach_video(video, exercise, side=side.value, settings=settings)
+            paths = write_coach_outputs(out_dir, run, video, annotate=not no_video)
+        for message in run.result.messages:
+            err.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+        if as_json:
+            sys.stdout.write(run.result.model_dump_json(indent=2) + "\n")
+            return
+        console = stdout_console()
+        for table in coach_tables(run.result):
+            console.print(table)
+        for note in run.result.notes:
+            console.print(f"[dim]note:[/] {note}")
+        console.print(f"Outputs in {out_dir}: " + ", ".join(sorted(p.name for p in paths.values())))
+
+    run_guarded(work)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``coach`` to the CLI."""
+    app.command("coach")(coach_command)

@@ -1,0 +1,208 @@
+"""Judging one repetition: which side worked, what the camera saw, each check of the movement.
+
+Every measure reads the per-frame features (:mod:`kneeline.coach.signals`) between a repetition's
+start and end, relative to the posture just before it where a change is what matters (pelvic drop,
+trunk lean, foreshortening).  A check that needs a camera view the repetition was not filmed from
+is skipped and listed in ``not_checked``; thresholds come from ``movements.yaml``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from kneeline.coach.definitions import Check, Movement, MovementLibrary
+from kneeline.coach.result import CoachRep, CoachView, Fault
+from kneeline.coach.signals import Features
+from kneeline.kinematics.angles import Leg
+from kneeline.pose.container import FloatArray
+
+__all__ = ["RepWindow", "classify_view", "working_side", "measure", "judge_rep"]
+
+_BELOW = frozenset({"knee_width_ratio", "hip_angle_at_peak", "body_line_min", "range", "rep_time", "hold_time"})
+"""Measures whose fault is a value *below* the threshold (the others: above)."""
+
+
+@dataclass(frozen=True)
+class RepWindow:
+    """Where a repetition lies in the feature arrays: sample indices, times and its size.
+
+    ``pre`` is the first sample of the rest window before ``start`` (the reference posture).
+    """
+
+    pre: int
+    start: int
+    peak: int
+    end: int
+    time_s: FloatArray
+    signal: FloatArray
+    amplitude: float
+    hold_s: float | None = None
+
+
+def _finite(values: FloatArray) -> FloatArray:
+    v = np.asarray(values, dtype=np.float64)
+    out: FloatArray = v[np.isfinite(v)]
+    return out
+
+
+def _median(values: FloatArray) -> float | None:
+    v = _finite(values)
+    return float(np.median(v)) if v.size else None
+
+
+def classify_view(feats: Features, start: int, end: int, lib: MovementLibrary) -> CoachView:
+    """Camera view over samples ``start..end`` from the 2D body-width ratio."""
+    ratio = _median(feats["width_ratio"][start:end + 1])
+    if ratio is None:
+        return "unknown"
+    if ratio >= lib.default("view_frontal_width_ratio"):
+        return "frontal"
+    if ratio <= lib.default("view_sagittal_width_ratio"):
+        return "sagittal"
+    return "oblique"
+
+
+def working_side(movement: Movement, feats: Features, start: int, end: int, side: Leg | None) -> Leg | None:
+    """The leg that works in a one-sided movement (None for two-legged ones).
+
+    Given ``side`` wins.  Otherwise: for a leg lift (abduction, clamshell) the leg whose ankle (or
+    knee gap side) moves most; for standing single-leg work the leg whose ankle is lower (the
+    stance leg).
+    """
+    if movement.side == "both":
+        return None
+    if side is not None:
+        return side
+    sl = slice(start, end + 1)
+    ly, ry = feats["left_ankle_y"][sl], feats["right_ankle_y"][sl]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if movement.signal in ("leg_spread", "knee_opening", "body_line"):
+            left_move, right_move = np.nanmax(ly) - np.nanmin(ly), np.nanmax(ry) - np.nanmin(ry)
+            if not (np.isfinite(left_move) and np.isfinite(right_move)):
+                return None
+            return "left" if left_move > right_move else "right"
+        lower = np.nanmedian(ly - ry)
+    if not np.isfinite(lower):
+        return None
+    return "left" if lower > 0 else "right"  # image y grows downwards: larger y = lower ankle
+
+
+def _seg_length(check: Check, feats: Features, side: Leg | None) -> FloatArray:
+    assert check.segment is not None
+    if set(check.segment) == {"left_hip", "right_hip"}:
+        return feats["hip_gap"]
+    leg = side or "left"
+    return feats[f"{leg}_hip_ankle"]
+
+
+def measure(check: Check, feats: Features, w: RepWindow, side: Leg | None) -> float | None:
+    """The value of ``check.measure`` for one repetition (None where it cannot be measured)."""
+    rep = slice(w.start, w.end + 1)
+    pre = slice(w.pre, w.start + 1)
+    m = check.measure
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if m == "fppa":
+            sides = [side] if side else ["left", "right"]
+            vals = _finite(np.array([feats[f"fppa_{s}_deg"][w.peak] for s in sides]))
+            return float(np.max(vals)) if vals.size else None
+        if m in ("knee_width_ratio", "trunk_forward", "hip_angle_at_peak"):
+            key = {"knee_width_ratio": "knee_width_ratio", "trunk_forward": "trunk_tilt_deg",
+                   "hip_angle_at_peak": "hip_angle_deg"}[m]
+            v = float(feats[key][w.peak])
+            return v if np.isfinite(v) else None
+        if m in ("trunk_lean", "pelvic_drop"):
+            key = "trunk_lean_deg" if m == "trunk_lean" else "obliquity_deg"
+            ref = _median(feats[key][pre])
+            change = _finite(np.abs(feats[key][rep] - ref)) if ref is not None else np.array([])
+            return float(np.percentile(change, 95)) if change.size else None
+        if m == "foreshortening":
+            length = _seg_length(check, feats, side)
+            ref = _median(length[pre])
+            now = _finite(length[rep])
+            if ref is None or ref <= 0 or now.size == 0:
+                return None
+            return float(np.degrees(np.arccos(np.clip(np.percentile(now, 10) / ref, 0.0, 1.0))))
+        if m == "body_line_min":
+            vals = _finite(w.signal[rep])
+            return float(np.percentile(vals, 20)) if vals.size else None
+        if m == "range":
+            return w.amplitude
+        if m == "rep_time":
+            return float(w.time_s[w.end] - w.time_s[w.start])
+        return w.hold_s  # hold_time
+
+
+def _threshold(check: Check, movement: Movement, typical: float | None, lib: MovementLibrary) -> float | None:
+    if check.threshold is not None:
+        return float(check.threshold.value)  # type: ignore[arg-type]
+    if check.measure == "range":
+        assert movement.target_amplitude is not None
+        target = float(movement.target_amplitude.value)  # type: ignore[arg-type]
+        # Short of the target range, or clearly short of the set's own typical range.
+        return target if typical is None else max(target, lib.default("incomplete_relative") * typical)
+    entry = movement.min_rep_s if check.measure == "rep_time" else movement.target_hold_s
+    return None if entry is None else float(entry.value)  # type: ignore[arg-type]
+
+
+def _top_hold(w: RepWindow) -> float | None:
+    """Time the signal stays within 10% of the amplitude of its peak around the peak."""
+    top = w.signal[w.peak] - 0.1 * w.amplitude
+    near = np.flatnonzero(w.signal[w.start:w.end + 1] >= top) + w.start
+    return float(w.time_s[near[-1]] - w.time_s[near[0]]) if near.size else None
+
+
+def judge_rep(index: int, movement: Movement, lib: MovementLibrary, feats: Features, w: RepWindow,
+              side: Leg | None, typical_amplitude: float | None) -> CoachRep:
+    """Measure, check and score one repetition (or hold).
+
+    Parameters
+    ----------
+    index
+        1-based number of the repetition in the set.
+    movement, lib
+        The movement and the loaded definitions (defaults, fault cues).
+    feats
+        Per-frame features the window refers to.
+    w
+        The repetition's window.
+    side
+        Leg given by the user, or None to find the working leg.
+    typical_amplitude
+        The set's typical amplitude (median of the counted reps), for the incomplete-range check.
+    """
+    view = classify_view(feats, w.start, w.end, lib)
+    leg = working_side(movement, feats, w.start, w.end, side)
+    t = w.time_s
+    hold_s = w.hold_s if movement.kind == "hold" else (_top_hold(w) if movement.hold_at_top else None)
+    faults, not_checked, measures, checked = [], [], {}, 0
+    for check in movement.checks:
+        if check.view != "any" and check.view != view:
+            not_checked.append(f"{check.fault}: needs a {check.view} view (seen: {view})")
+            continue
+        value = measure(check, feats, w, leg)
+        threshold = _threshold(check, movement, typical_amplitude, lib)
+        measures[check.measure] = None if value is None else round(value, 3)
+        if value is None or threshold is None:
+            not_checked.append(f"{check.fault}: not measurable in this repetition")
+            continue
+        checked += 1
+        bad = value < threshold if check.measure in _BELOW else value > threshold
+        if bad:
+            info = lib.faults[check.fault]
+            unit = check.threshold.unit if check.threshold is not None else ""
+            faults.append(Fault(id=check.fault, label=info.label, cue=info.cue, value=round(value, 2),
+                                threshold=round(threshold, 3), unit=unit))
+    quality = round(100 * (checked - len(faults)) / checked) if checked else None
+    return CoachRep(index=index, side=leg or "both", start_s=round(float(t[w.start]), 3),
+                    peak_s=round(float(t[w.peak]), 3), end_s=round(float(t[w.end]), 3),
+                    amplitude=round(w.amplitude, 3), amplitude_unit=movement.amplitude_unit(),
+                    duration_s=round(float(t[w.end] - t[w.start]), 3),
+                    down_s=None if movement.kind == "hold" else round(float(t[w.peak] - t[w.start]), 3),
+                    up_s=None if movement.kind == "hold" else round(float(t[w.end] - t[w.peak]), 3),
+                    hold_s=None if hold_s is None else round(hold_s, 2), view=view, measures=measures,
+                    faults=faults, not_checked=not_checked, quality=quality)

@@ -1,0 +1,7 @@
+"""Background jobs: analysing uploaded videos outside the web request.
+
+``base`` defines the :class:`~kneeline.jobs.base.JobQueue` interface (and an in-thread queue),
+``pool`` runs jobs in spawned worker processes, ``runner`` is one job from claim to result, and
+``playback`` makes the browser-playable ``annotated.webm``.  Import from the submodules; importing
+this package loads nothing.
+"""

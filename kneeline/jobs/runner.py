@@ -1,0 +1,326 @@
+"""One analysis job, start to finish: ``run_analysis(database_url, data_dir, analysis_id)``.
+
+The function runs in a worker process (or inline); it opens its own database engine and file
+store.  The row moves ``queued``/``running`` -> ``running`` -> ``done`` | ``failed``:
+
+* **claim** — one ``UPDATE`` marks the row running, counts the attempt and clears an old error;
+  the attempt number is the job's fencing token: every later write names it, so a run whose row
+  was deleted (account deleted) or taken over by a newer attempt stops at its next progress write.
+* **analyse** — the pipeline reports ``progress`` (0..1) and ``stage`` (text for the user) at
+  most every :data:`PROGRESS_INTERVAL_S`.
+* **publish** — the outputs are written into a hidden work folder beside ``analyses/<id>``, the
+  browser copy ``annotated.webm`` is made there, and the folder is renamed into place.
+* **finish** — ``result`` (``AnalysisResult`` as JSON), ``files`` and status ``done``.
+
+A kneeline error (bad video, unusable capture, no repetitions) fails the job with its one-line
+message, which the user sees.  Anything else fails it with a generic message; the traceback goes to
+``data_dir/logs/jobs.log`` only.  A crash of the process leaves the row ``running`` for
+:func:`kneeline.jobs.base.resumable_jobs`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import secrets
+import shutil
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import CursorResult, select, update
+
+from kneeline.errors import AnalysisError, InputError, KneelineError
+from kneeline.jobs.base import GAVE_UP_MESSAGE, MAX_ATTEMPTS
+from kneeline.store.db import Database, open_database
+from kneeline.store.files import FileStore
+from kneeline.store.models import Analysis, utcnow
+
+__all__ = ["run_analysis", "PROGRESS_INTERVAL_S", "LOG_NAME", "internal_error_message"]
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_S = 0.25
+"""Shortest time between two progress writes of one job (at most four a second)."""
+
+LOG_NAME = "jobs.log"
+"""File under ``data_dir/logs`` that receives the tracebacks of failed jobs."""
+
+_Progress = Callable[[int, int], None]
+
+
+def internal_error_message(analysis_id: int) -> str:
+    """What the user sees when a job fails for a reason that is not their video's."""
+    return (f"internal error while analysing this video (analysis {analysis_id}); details logged for the "
+            "administrator. Try again later, or report it with this number.")
+
+
+class _Cancelled(Exception):
+    """The job's row was deleted or claimed by a newer attempt: stop quietly."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    """The claimed row's facts (read once, so no session stays open while the job runs)."""
+
+    id: int
+    attempt: int
+    kind: str
+    test: str
+    side: str
+    video_sha256: str
+    video_name: str
+
+
+class _Reporter:
+    """Writes ``progress`` and ``stage`` of one job, throttled, and detects cancellation."""
+
+    def __init__(self, db: Database, job: _Job, *, interval_s: float = PROGRESS_INTERVAL_S) -> None:
+        self.db = db
+        self.job = job
+        self.interval_s = interval_s
+        self._last = -float("inf")
+        self._stage = ""
+
+    def stage(self, text: str, progress: float) -> None:
+        """Enter a new stage (always written)."""
+        self._stage = text
+        self._write(progress)
+
+    def span(self, text: str, start: float, end: float) -> _Progress:
+        """Enter stage ``text`` and return a ``progress(done, total)`` callback mapped onto start..end."""
+        self.stage(text, start)
+
+        def report(done: int, total: int) -> None:
+            if time.monotonic() - self._last < self.interval_s:
+                return
+            fraction = min(1.0, done / total) if total > 0 else 0.0
+            self._write(start + (end - start) * fraction)
+
+        return report
+
+    def _write(self, progress: float) -> None:
+        with self.db.session() as session:
+            hit = _rows(session.execute(
+                update(Analysis).where(*_owned(self.job))
+                .values(progress=round(min(max(progress, 0.0), 1.0), 4), stage=self._stage[:80])))
+        self._last = time.monotonic()
+        if hit == 0:
+            raise _Cancelled
+
+
+def _rows(result: Any) -> int:
+    return int(result.rowcount) if isinstance(result, CursorResult) else 0
+
+
+def _owned(job: _Job) -> tuple[Any, ...]:
+    return Analysis.id == job.id, Analysis.status == "running", Analysis.attempts == job.attempt
+
+
+def _claim(db: Database, analysis_id: int) -> _Job | None:
+    """Mark the row running and count the attempt; None when it is gone, finished or given up."""
+    unfinished = Analysis.status.in_(("queued", "running"))
+    with db.session() as session:
+        row = session.execute(
+            update(Analysis).where(Analysis.id == analysis_id, unfinished, Analysis.attempts < MAX_ATTEMPTS)
+            .values(status="running", attempts=Analysis.attempts + 1, started_at=utcnow(), finished_at=None,
+                    progress=0.0, stage="starting", error=None)
+            .returning(Analysis.attempts, Analysis.kind, Analysis.test, Analysis.side, Analysis.video_sha256,
+                       Analysis.video_name)).first()
+        if row is None:
+            session.execute(update(Analysis).where(Analysis.id == analysis_id, unfinished)
+                            .values(status="failed", stage="failed", error=GAVE_UP_MESSAGE, finished_at=utcnow()))
+            return None
+    return _Job(analysis_id, *row)
+
+
+def _fail(db: Database, job: _Job, message: str) -> None:
+    with db.session() as session:
+        session.execute(update(Analysis).where(*_owned(job))
+                        .values(status="failed", stage="failed", error=message, finished_at=utcnow()))
+
+
+def _log_internal(data_dir: Path, job: _Job, exc: BaseException) -> None:
+    """Append the traceback to ``data_dir/logs/jobs.log`` (never shown to users)."""
+    logger.error("analysis %d failed with an internal error", job.id, exc_info=exc)
+    try:
+        logs = data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        text = "".join(traceback.format_exception(exc))
+        with (logs / LOG_NAME).open("a", encoding="utf-8") as f:
+            f.write(f"--- {stamp} analysis {job.id} attempt {job.attempt} kind {job.kind} test {job.test}\n{text}\n")
+    except OSError as log_exc:
+        logger.error("cannot write the job log under %s: %s", data_dir, log_exc)
+
+
+def run_analysis(database_url: str, data_dir: str | Path, analysis_id: int) -> str:
+    """Run the analysis job ``analysis_id`` and record its outcome in its row.
+
+    Parameters
+    ----------
+    database_url
+        SQLAlchemy URL of kneeline's database (already migrated).
+    data_dir
+        The data directory: the file store's root, with ``logs/`` for tracebacks.
+    analysis_id
+        The ``analyses`` row to run.
+
+    Returns
+    -------
+    str
+        ``"done"`` or ``"failed"``; ``"skipped"`` when the row is gone or already finished,
+        ``"cancelled"`` when it was deleted (or taken over by a newer attempt) while running.
+    """
+    root = Path(data_dir)
+    db = open_database(database_url, upgrade=False)
+    try:
+        job = _claim(db, analysis_id)
+        if job is None:
+            return "skipped"
+        files: FileStore | None = None
+        try:
+            files = FileStore(root)
+            _run(db, files, job)
+        except _Cancelled:
+            if files is not None:
+                _discard(db, files, job)
+            return "cancelled"
+        except KneelineError as exc:
+            # messages about the file name the blob (its hash): show the user's own file name
+            _fail(db, job, str(exc).replace(job.video_sha256, job.video_name))
+            return "failed"
+        except Exception as exc:  # anything else: logged in full, shown as an internal error
+            _log_internal(root, job, exc)
+            _fail(db, job, internal_error_message(job.id))
+            return "failed"
+        return "done"
+    finally:
+        db.dispose()
+
+
+def _run(db: Database, files: FileStore, job: _Job) -> None:
+    reporter = _Reporter(db, job)
+    video = files.path(job.video_sha256)
+    if not video.is_file():
+        raise InputError(f"the uploaded video {job.video_name} is missing from the server's storage; upload it "
+                         "again.")
+    work = _work_dir(files, job.id)
+    try:
+        if job.kind == "coach":
+            result = _coach(video, job, reporter, work)
+        else:
+            result = _analyse(video, job, reporter, work)
+        reporter.stage("saving the results", 0.99)
+        final = _publish(files, job.id, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    names = sorted(p.name for p in final.iterdir() if p.is_file())
+    with db.session() as session:
+        hit = _rows(session.execute(
+            update(Analysis).where(*_owned(job))
+            .values(status="done", progress=1.0, stage="done", result=result, files=names, error=None,
+                    finished_at=utcnow())))
+    if hit == 0:
+        raise _Cancelled
+
+
+def _analyse(video: Path, job: _Job, reporter: _Reporter, work: Path) -> dict[str, Any]:
+    """A movement test: pose, measurements, outputs and the browser video into ``work/out``."""
+    from kneeline.config import load_settings
+    from kneeline.jobs.playback import write_webm
+    from kneeline.pipeline import analyze_video
+    from kneeline.report.writer import write_outputs
+
+    settings = load_settings().analysis
+    run = analyze_video(video, job.test, side=job.side,  # type: ignore[arg-type]
+                        settings=settings, progress=reporter.span("finding the body in each frame", 0.02, 0.70))
+    result = run.result.model_copy(update={"video": run.result.video.model_copy(update={"path": job.video_name})})
+    out = work / "out"
+    write_outputs(out, result, run.table, run.pose, video,
+                  progress=reporter.span("drawing the annotated video", 0.72, 0.90))
+    annotated = out / "annotated.mp4"
+    if annotated.is_file():
+        try:
+            write_webm(annotated, out / "annotated.webm",
+                       progress=reporter.span("preparing the video for the browser", 0.90, 0.99))
+        except KneelineError as exc:  # the job still has every other output
+            logger.warning("analysis %d: no browser video: %s", job.id, exc)
+    return result.model_dump(mode="json")
+
+
+def _coach(video: Path, job: _Job, reporter: _Reporter, work: Path) -> dict[str, Any]:
+    """An exercise video: the coaching library's result (``job.test`` is the exercise id)."""
+    coach_video = _coach_function()
+    kwargs: dict[str, Any] = {}
+    if "progress" in inspect.signature(coach_video).parameters:
+        kwargs["progress"] = reporter.span("following the exercise", 0.02, 0.95)
+    else:
+        reporter.stage("following the exercise", 0.02)
+    outcome = coach_video(video, job.test, **kwargs)
+    data = outcome.model_dump(mode="json") if hasattr(outcome, "model_dump") else outcome
+    if not isinstance(data, dict):
+        raise TypeError(f"coach_video returned {type(outcome).__name__}; expected a pydantic model or a dict")
+    out = work / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "result.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return data
+
+
+def _coach_function() -> Callable[..., Any]:
+    """``kneeline.coach.coach_video``, or an AnalysisError saying coaching is not available."""
+    try:
+        from kneeline.coach import coach_video  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        try:
+            from kneeline.coach.session import coach_video  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            raise AnalysisError("exercise coaching from a video is not available in this version of kneeline; "
+                                "update kneeline, or upload the video as a movement test instead.") from None
+    return coach_video  # type: ignore[no-any-return,unused-ignore]
+
+
+def _work_dir(files: FileStore, analysis_id: int) -> Path:
+    """A new hidden folder beside ``analyses/<id>`` (same file system, so the final rename is atomic).
+
+    Work folders of earlier attempts of the same job (left by a crash) are removed first: this
+    attempt owns the job now.
+    """
+    parent = files.analysis_dir(analysis_id).parent
+    parent.mkdir(parents=True, exist_ok=True)
+    for stale in parent.glob(f".{analysis_id}.job-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for _ in range(100):
+        work = parent / f".{analysis_id}.job-{secrets.token_hex(4)}"
+        try:
+            work.mkdir()
+        except FileExistsError:
+            continue
+        return work
+    raise OSError(f"no free name for a work folder in {parent}")
+
+
+def _publish(files: FileStore, analysis_id: int, work: Path) -> Path:
+    """Rename ``work/out`` to ``analyses/<id>``, replacing the outputs of an earlier attempt."""
+    final = files.analysis_dir(analysis_id)
+    if final.exists():
+        old = work / "previous"
+        final.rename(old)
+    (work / "out").rename(final)
+    return final
+
+
+def _discard(db: Database, files: FileStore, job: _Job) -> None:
+    """After a cancellation: remove the outputs unless a newer attempt owns the row."""
+    with db.session() as session:
+        exists = session.scalar(select(Analysis.id).where(Analysis.id == job.id)) is not None
+    if not exists:
+        files.remove_analysis(job.id)
+    logger.info("analysis %d attempt %d stopped: the row was %s", job.id, job.attempt,
+                "taken over by a newer attempt" if exists else "deleted")
+

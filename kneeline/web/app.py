@@ -1,0 +1,140 @@
+"""The app factory: ``create_app(settings)`` gives each caller (server, test) its own database and jobs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kneeline.config import Settings, load_settings
+from kneeline.errors import KneelineError
+from kneeline.web.deps import CsrfError, Forbidden, NotFound, NotSignedIn, WebContext
+from kneeline.web.render import error_page
+
+__all__ = ["create_app"]
+
+_HERE = Path(__file__).resolve().parent
+_log = logging.getLogger("kneeline.web")
+
+_SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+                               "style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+    "Permissions-Policy": "camera=(self), microphone=()",
+}
+
+
+def _context(settings: Settings, start_jobs: bool) -> WebContext:
+    from kneeline.jobs.base import InlineJobs, JobQueue
+    from kneeline.jobs.pool import ProcessPoolJobs
+    from kneeline.store.db import database_url, default_data_dir, open_database
+    from kneeline.store.files import FileStore
+    from kneeline.web.templating import make_templates
+
+    data_dir = Path(settings.data_dir) if settings.data_dir else default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = database_url(data_dir, settings.database_url)
+    db = open_database(url)
+    files = FileStore(data_dir)
+    jobs: JobQueue = (ProcessPoolJobs(url, data_dir, workers=settings.web.workers) if start_jobs
+                      else InlineJobs(url, data_dir, run=False))
+    return WebContext(settings=settings, data_dir=data_dir, db=db, files=files, jobs=jobs,
+                      templates=make_templates(_HERE / "templates"))
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def _signin(request: Request, exc: NotSignedIn) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> HTMLResponse:
+        return error_page(request, 403, "Not allowed", str(exc))
+
+    @app.exception_handler(CsrfError)
+    async def _csrf(request: Request, exc: CsrfError) -> HTMLResponse:
+        return error_page(request, 403, "Form expired", "This form was out of date or came from another site. "
+                          "Go back, reload the page and submit it again.")
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> HTMLResponse:
+        return error_page(request, 404, "Not found", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
+        if exc.status_code == 404:
+            return error_page(request, 404, "Not found", "This page does not exist. Check the address, or go "
+                              "back to your home page.")
+        if exc.status_code == 405:
+            return error_page(request, 405, "Not allowed", "This address does not take that kind of request.")
+        return error_page(request, exc.status_code, "Request refused", str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        fields = sorted({str(e.get("loc", ["", "?"])[-1]) for e in exc.errors()})
+        return error_page(request, 400, "Invalid request", f"These fields were missing or malformed: "
+                          f"{', '.join(fields)}. Go back and check the form.")
+
+    @app.exception_handler(KneelineError)
+    async def _kneeline(request: Request, exc: KneelineError) -> HTMLResponse:
+        return error_page(request, 400, "Could not do that", str(exc))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> HTMLResponse:
+        _log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_page(request, 500, "Something went wrong", "kneeline hit an internal error. Nothing you "
+                          "entered before this page was lost. Try again; if it happens again, report it.")
+
+
+def create_app(settings: Settings | None = None, *, start_jobs: bool = True) -> FastAPI:
+    """Create the web app.
+
+    Parameters
+    ----------
+    settings
+        kneeline settings (default: :func:`kneeline.config.load_settings`, i.e. environment variables).
+    start_jobs
+        Run uploaded videos in background processes (False: jobs stay queued; for tests of pages only).
+    """
+    import importlib
+
+    from kneeline.web.routes import MODULES
+
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = _context(settings, start_jobs)
+        app.state.ctx = ctx
+        resumed = ctx.jobs.resume()
+        if resumed:
+            _log.info("resumed %d interrupted analyses", resumed)
+        try:
+            yield
+        finally:
+            ctx.jobs.shutdown(wait=False)
+            ctx.db.dispose()
+
+    app = FastAPI(title="kneeline", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    for module in MODULES:
+        app.include_router(importlib.import_module(module).router)
+    _handlers(app)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        for key, val in _SECURITY_HEADERS.items():
+            response.headers.setdefault(key, val)
+        return response
+
+    return app

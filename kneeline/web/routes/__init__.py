@@ -1,0 +1,7 @@
+"""The web app's routes, one module per area; each exposes ``router`` (listed in :data:`MODULES`)."""
+
+MODULES: tuple[str, ...] = (
+    "kneeline.web.routes.auth", "kneeline.web.routes.patient", "kneeline.web.routes.analyses",
+    "kneeline.web.routes.program", "kneeline.web.routes.clinic", "kneeline.web.routes.account",
+    "kneeline.web.routes.admin", "kneeline.web.routes.coach",
+)

@@ -1,0 +1,171 @@
+"""Movement tests: setup instructions, upload or camera recording, job progress, results and files."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kneeline.assess.findings import assess
+from kneeline.capture.gate import SETUP_ADVICE
+from kneeline.errors import InputError
+from kneeline.evidence import value
+from kneeline.pipeline import TESTS
+from kneeline.report.result import AnalysisResult
+from kneeline.store.models import Analysis
+from kneeline.store.records import intake_of, latest_intake
+from kneeline.web.deps import Auth, AuthDep, CsrfDep, NotFound, PatientDep, SessionDep, get_ctx, visible_patient
+from kneeline.web.render import error_page, page, redirect
+
+router = APIRouter()
+
+OUTPUT_FILES: dict[str, str] = {
+    "result.json": "application/json",
+    "frames.csv": "text/csv",
+    "plot.png": "image/png",
+    "annotated.mp4": "video/mp4",
+    "annotated.webm": "video/webm",
+}
+"""The derived files a browser may fetch, with their content types."""
+
+TEST_LABELS: dict[str, str] = {
+    "single-leg-squat": "Single-leg squat",
+    "squat": "Squat (both legs)",
+    "single-leg-stance": "Single-leg stance (Trendelenburg)",
+}
+
+
+def _instructions() -> dict[str, list[str]]:
+    hold = value("movement_tests.yaml", "trendelenburg_hold_s")
+    return {
+        "single-leg-squat": ["Stand on one leg, arms crossed or on your hips.",
+                             "Squat slowly as deep as is comfortable (about half-way), then stand up. "
+                             "Do 5 on each leg, one leg after the other.",
+                             "Keep the other foot off the floor the whole time."],
+        "squat": ["Stand with feet hip-width apart.", "Do 5 slow squats as deep as is comfortable."],
+        "single-leg-stance": ["Stand on one leg for as long as you can, up to "
+                              f"{hold:g} s, hands on your hips.", "Then do the other leg."],
+    }
+
+
+def _check_upload_size(request: Request) -> None:
+    """Refuse a body larger than the limit before reading it (Content-Length), with a clear page."""
+    limit = get_ctx(request).settings.web.max_upload_mb * 1024 * 1024
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit + 1024 * 1024:
+        raise InputError(f"the video is {int(length) / 1e6:.0f} MB; the limit is "
+                         f"{limit / 1024 / 1024:.0f} MB. Record a shorter clip (10–30 s is enough) or "
+                         "lower the phone's video resolution. Nothing was stored.")
+
+
+UploadLimit = Annotated[None, Depends(_check_upload_size)]
+
+
+@router.get("/tests")
+def tests_page(request: Request, auth: PatientDep) -> Response:
+    """Choose a test; setup instructions; record with the camera or upload a file."""
+    return page(request, "tests.html", tests=TESTS, labels=TEST_LABELS, instructions=_instructions(),
+                setup=SETUP_ADVICE, max_mb=get_ctx(request).settings.web.max_upload_mb)
+
+
+def _create(request: Request, auth: Auth, upload: UploadFile, test: str, side: str, kind: str) -> int:
+    ctx = get_ctx(request)
+    stored = ctx.files.ingest_video(upload.file, filename=upload.filename or "video",
+                                    max_bytes=int(ctx.settings.web.max_upload_mb * 1024 * 1024))
+    with ctx.db.session() as session:
+        row = Analysis(patient_id=auth.user.id, kind=kind, test=test, side=side, video_sha256=stored.sha256,
+                       video_name=(upload.filename or "video")[:255], video_bytes=stored.size)
+        session.add(row)
+        session.flush()
+        analysis_id = row.id
+    ctx.jobs.submit(analysis_id)
+    return analysis_id
+
+
+@router.post("/tests/upload")
+def upload(request: Request, auth: PatientDep, _limit: UploadLimit, _csrf: CsrfDep,
+           test: Annotated[str, Form()] = "", side: Annotated[str, Form()] = "auto",
+           video: Annotated[UploadFile | None, File()] = None) -> Response:
+    """Store the video (content-addressed) and queue its analysis."""
+    errors: dict[str, str] = {}
+    if test not in TESTS:
+        errors["test"] = f"got {test!r}; choose one of {', '.join(TESTS)}"
+    if side not in ("left", "right", "auto"):
+        errors["side"] = f"got {side!r}; choose left, right or auto"
+    if video is None or not video.filename:
+        errors["video"] = "choose a video file (mp4, mov, avi or webm) or record one with the camera"
+    if errors:
+        return page(request, "tests.html", status_code=400, errors=errors, tests=TESTS, labels=TEST_LABELS,
+                    instructions=_instructions(), setup=SETUP_ADVICE,
+                    max_mb=get_ctx(request).settings.web.max_upload_mb)
+    assert video is not None
+    try:
+        analysis_id = _create(request, auth, video, test, side, "test")
+    except InputError as exc:
+        return error_page(request, 400, "This video cannot be used", f"{exc} Nothing was stored.")
+    return redirect(f"/analyses/{analysis_id}")
+
+
+def visible_analysis(session: Session, auth: Auth, analysis_id: int) -> Analysis:
+    """The analysis if its patient's record is visible to ``auth`` (else 403, or 404 when absent)."""
+    row = session.get(Analysis, analysis_id)
+    if row is None:
+        raise NotFound("There is no such analysis.")
+    visible_patient(session, auth, row.patient_id)
+    return row
+
+
+def _findings(session: Session, row: Analysis, result: AnalysisResult) -> list[Any]:
+    intake_row = latest_intake(session, row.patient_id)
+    if intake_row is None or row.kind != "test":
+        return []
+    return [f for f in assess(intake_of(intake_row), [result]).findings if f.test is not None]
+
+
+@router.get("/analyses/{analysis_id}")
+def analysis_page(request: Request, analysis_id: int, auth: AuthDep, session: SessionDep) -> Response:
+    """Progress while the job runs; the results when it is done."""
+    row = visible_analysis(session, auth, analysis_id)
+    result = AnalysisResult.model_validate(row.result) if row.result and row.kind == "test" else None
+    return page(request, "analysis.html", a=row, result=result, labels=TEST_LABELS,
+                findings=_findings(session, row, result) if result else [],
+                files=[f for f in (row.files or []) if f in OUTPUT_FILES])
+
+
+@router.get("/analyses/{analysis_id}/status")
+def analysis_status(analysis_id: int, auth: AuthDep, session: SessionDep) -> Response:
+    """The job's state as JSON (polled by the page)."""
+    row = visible_analysis(session, auth, analysis_id)
+    return JSONResponse({"id": row.id, "status": row.status, "progress": row.progress, "stage": row.stage,
+                         "error": row.error}, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/analyses/{analysis_id}/files/{name}")
+def analysis_file(request: Request, analysis_id: int, name: str, auth: AuthDep, session: SessionDep) -> Response:
+    """One derived file of a finished analysis."""
+    row = visible_analysis(session, auth, analysis_id)
+    if name not in OUTPUT_FILES or name not in (row.files or []):
+        raise NotFound("This analysis has no such file.")
+    path = get_ctx(request).files.analysis_dir(row.id) / name
+    if not path.is_file():
+        raise NotFound("This file is missing; run the analysis again.")
+    return FileResponse(path, media_type=OUTPUT_FILES[name], headers={"Cache-Control": "private, no-store"})
+
+
+@router.post("/analyses/{analysis_id}/delete")
+def analysis_delete(request: Request, analysis_id: int, auth: PatientDep, session: SessionDep,
+                    _csrf: CsrfDep) -> Response:
+    """Delete one of the patient's own analyses and its files (the video too, unless used elsewhere)."""
+    row = visible_analysis(session, auth, analysis_id)
+    ctx = get_ctx(request)
+    sha = row.video_sha256
+    session.delete(row)
+    session.flush()
+    ctx.files.remove_analysis(analysis_id)
+    still_used = session.scalar(select(Analysis.id).where(Analysis.video_sha256 == sha).limit(1))
+    if still_used is None:
+        ctx.files.remove_blob(sha)
+    return redirect("/home")

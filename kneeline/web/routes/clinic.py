@@ -1,0 +1,143 @@
+"""The clinician's pages: linked patients, a patient's full record, program edits and notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kneeline.errors import ValidationError
+from kneeline.program.edit import ProgramEdit, edit_program
+from kneeline.program.library import load_library
+from kneeline.store.models import Analysis, CareLink, ClinicianNote, IntakeRecord, ProgramVersion, SessionLog, User
+from kneeline.store.records import (
+    add_program_version,
+    current_program,
+    latest_intake,
+    outcome_rows,
+    program_of,
+    session_rows,
+)
+from kneeline.web.deps import ClinicianDep, CsrfDep, SessionDep, visible_patient
+from kneeline.web.forms import to_int, validate
+from kneeline.web.render import page, redirect
+
+router = APIRouter()
+
+
+def _last_activity(session: Session, patient_id: int) -> datetime | None:
+    times = [session.scalar(select(func.max(Analysis.created_at)).where(Analysis.patient_id == patient_id)),
+             session.scalar(select(func.max(SessionLog.created_at)).where(SessionLog.patient_id == patient_id)),
+             session.scalar(select(func.max(IntakeRecord.created_at)).where(IntakeRecord.patient_id == patient_id))]
+    found = [t for t in times if t is not None]
+    return max(found) if found else None
+
+
+def _flags(session: Session, patient: User) -> list[str]:
+    flags = []
+    intake = latest_intake(session, patient.id)
+    if intake is not None and intake.referred:
+        flags.append("red flag: referred")
+    sessions = session_rows(session, patient.id)
+    if sessions and any(d["action"] == "regress" for d in sessions[-1].decisions):
+        flags.append("last session: pain too high, regressed")
+    failed = session.scalar(select(func.count()).select_from(Analysis).where(
+        Analysis.patient_id == patient.id, Analysis.status == "failed")) or 0
+    if failed:
+        flags.append(f"{failed} video(s) could not be analysed")
+    return flags
+
+
+@router.get("/clinic")
+def clinic(request: Request, auth: ClinicianDep, session: SessionDep) -> Response:
+    """Linked patients with last activity and flags."""
+    patients = session.scalars(select(User).join(CareLink, CareLink.patient_id == User.id)
+                               .where(CareLink.clinician_id == auth.user.id).order_by(User.name)).all()
+    rows = [{"patient": p, "last": _last_activity(session, p.id), "flags": _flags(session, p)} for p in patients]
+    return page(request, "clinic.html", rows=rows)
+
+
+def _record(session: Session, patient: User) -> dict[str, Any]:
+    intake = latest_intake(session, patient.id)
+    program_row = current_program(session, patient.id)
+    return {
+        "patient": patient, "intake": intake, "flags": _flags(session, patient),
+        "analyses": session.scalars(select(Analysis).where(Analysis.patient_id == patient.id)
+                                    .order_by(Analysis.id.desc())).all(),
+        "programs": session.scalars(select(ProgramVersion).where(ProgramVersion.patient_id == patient.id)
+                                    .order_by(ProgramVersion.version.desc())).all(),
+        "program_row": program_row, "response": program_of(program_row) if program_row else None,
+        "sessions": list(reversed(session_rows(session, patient.id))),
+        "outcomes": outcome_rows(session, patient.id),
+        "notes": session.scalars(select(ClinicianNote).where(ClinicianNote.patient_id == patient.id)
+                                 .order_by(ClinicianNote.id.desc())).all(),
+    }
+
+
+@router.get("/clinic/patients/{patient_id}")
+def patient_record(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep) -> Response:
+    """A linked patient's full record."""
+    patient = visible_patient(session, auth, patient_id)
+    return page(request, "clinic_patient.html", errors={}, **_record(session, patient))
+
+
+@router.post("/clinic/patients/{patient_id}/notes")
+async def add_note(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep,
+                   _csrf: CsrfDep) -> Response:
+    """Add a note to a linked patient's record."""
+    patient = visible_patient(session, auth, patient_id)
+    text = str((await request.form()).get("text") or "").strip()
+    if not 1 <= len(text) <= 5000:
+        return page(request, "clinic_patient.html", status_code=400, **_record(session, patient),
+                    errors={"text": f"write 1 to 5000 characters (got {len(text)})"})
+    session.add(ClinicianNote(patient_id=patient.id, author_id=auth.user.id, text=text))
+    return redirect(f"/clinic/patients/{patient.id}#notes")
+
+
+def _edit_context(session: Session, patient: User) -> dict[str, Any]:
+    row = current_program(session, patient.id)
+    response = program_of(row) if row else None
+    lib = load_library()
+    in_program = {e.id for e in response.program.exercises} if response and response.program else set()
+    addable = [ex for ex in lib.exercises.values() if ex.dose is not None and ex.id not in in_program]
+    return {"patient": patient, "row": row, "response": response, "addable": addable, "errors": {}}
+
+
+@router.get("/clinic/patients/{patient_id}/program")
+def edit_form(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep) -> Response:
+    """The program editor."""
+    patient = visible_patient(session, auth, patient_id)
+    return page(request, "clinic_program.html", **_edit_context(session, patient))
+
+
+@router.post("/clinic/patients/{patient_id}/program")
+async def edit_submit(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep,
+                      _csrf: CsrfDep) -> Response:
+    """Store the edited program as a new version."""
+    patient = visible_patient(session, auth, patient_id)
+    ctx = _edit_context(session, patient)
+    response = ctx["response"]
+    if response is None or response.program is None:
+        raise ValidationError("this patient has no exercise program to edit (no intake yet, or referred).")
+    form = await request.form()
+    doses = {}
+    for e in response.program.exercises:
+        doses[e.id] = {"sets": to_int(form.get(f"sets_{e.id}")),
+                       "reps": to_int(form.get(f"reps_{e.id}")) if e.reps is not None else None,
+                       "hold_s": to_int(form.get(f"hold_{e.id}")) if e.hold_s is not None else None}
+    data = {"doses": doses, "remove": [e.id for e in response.program.exercises if form.get(f"remove_{e.id}")],
+            "add": [str(form.get("add"))] if form.get("add") else [], "reason": str(form.get("reason") or "").strip()}
+    edit, errors = validate(ProgramEdit, data)
+    if edit is None:
+        return page(request, "clinic_program.html", status_code=400, **{**ctx, "errors": errors})
+    try:
+        program = edit_program(response.program, edit)
+    except ValidationError as exc:
+        return page(request, "clinic_program.html", status_code=400, **{**ctx, "errors": {"program": str(exc)}})
+    new = response.model_copy(update={"program": program})
+    add_program_version(session, patient.id, new, f"edited by {auth.user.name}: {edit.reason}", auth.user.id)
+    return redirect(f"/patients/{patient.id}/program")

@@ -1,0 +1,166 @@
+"""Live coaching: the browser streams its camera; the server counts reps and sends cues back.
+
+Protocol on ``/coach/{exercise_id}/ws`` (same-origin, signed-in patients only):
+
+- browser -> server, binary: 8 bytes little-endian float64 capture time (ms, the page's clock),
+  then one JPEG frame (reduced resolution, 10-15 frames/s; the page sends the next frame only
+  after the answer to the previous one, so a slow machine drops frames instead of queueing them);
+- server -> browser, JSON ``{"t": capture_ms, "state": LiveState, "server_ms": ...}``;
+- browser -> server, text ``{"type": "finish"}``: the set is saved (a partial set too) and the
+  server answers ``{"type": "saved", "set_id": ..., "count": ..., "quality": ...}``.
+
+A dropped connection also saves what was counted.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import time
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import Response
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from kneeline.errors import InputError
+from kneeline.program.library import load_library
+from kneeline.store.models import CoachedSet, User
+from kneeline.web.deps import SESSION_COOKIE, NotFound, PatientDep, SessionDep, get_ctx
+from kneeline.web.render import page
+from kneeline.web.security import find_session
+
+router = APIRouter()
+
+_HEADER = struct.Struct("<d")
+_MAX_FRAME_BYTES = 2_000_000
+"""Largest JPEG frame accepted over the socket (a 640-px frame is ~30-80 kB)."""
+
+
+def _movement(exercise_id: str) -> Any:
+    from kneeline.coach.definitions import get_movement
+
+    try:
+        return get_movement(exercise_id)
+    except (InputError, KeyError):
+        raise NotFound(f"kneeline cannot coach {exercise_id!r} with the camera.") from None
+
+
+@router.get("/coach/{exercise_id}")
+def coach_page(request: Request, exercise_id: str, auth: PatientDep, session: SessionDep) -> Response:
+    """The live page: camera preview, rep counter, cues and hold timer."""
+    movement = _movement(exercise_id)
+    exercise = load_library().get(movement.id)
+    recent = session.scalars(select(CoachedSet).where(CoachedSet.patient_id == auth.user.id,
+                                                      CoachedSet.exercise_id == movement.id)
+                             .order_by(CoachedSet.id.desc()).limit(5)).all()
+    return page(request, "coach.html", movement=movement, exercise=exercise, recent=recent)
+
+
+def _user_for(websocket: WebSocket) -> User | None:
+    ctx = get_ctx(websocket)  # type: ignore[arg-type]
+    with ctx.db.session() as session:
+        found = find_session(session, websocket.cookies.get(SESSION_COOKIE))
+        user = session.get(User, found.user_id) if found is not None else None
+        if user is not None:
+            session.expunge(user)
+        return user if user is not None and user.role == "patient" else None
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    origin = websocket.headers.get("origin")
+    host = websocket.headers.get("host")
+    return origin is not None and host is not None and origin.split("://", 1)[-1] == host
+
+
+class _Session:
+    """One live set: the pose model and the coach, used from a worker thread."""
+
+    def __init__(self, exercise_id: str) -> None:
+        from kneeline.coach.live import LiveCoach
+        from kneeline.pose.mediapipe_backend import MediaPipePose
+
+        self.coach = LiveCoach(exercise_id)
+        self.pose = MediaPipePose()
+        self.frames = 0
+
+    def push(self, t_ms: float, jpeg: bytes) -> dict[str, Any]:
+        import cv2
+
+        decoded = cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR)
+        if decoded is None:
+            raise InputError("a camera frame could not be decoded; expected a JPEG image")
+        image = np.asarray(decoded, dtype=np.uint8)
+        frame = self.pose.process(np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), dtype=np.uint8))
+        self.frames += 1
+        state = self.coach.push(t_ms / 1000.0, frame.position, frame.confidence, image.shape[1], image.shape[0])
+        return state.model_dump(mode="json")
+
+    def close(self) -> None:
+        self.pose.close()
+
+
+def _save(websocket: WebSocket, user_id: int, live: _Session) -> CoachedSet | None:
+    if live.frames == 0:
+        return None
+    result = live.coach.finish()
+    ctx = get_ctx(websocket)  # type: ignore[arg-type]
+    with ctx.db.session() as session:
+        row = CoachedSet(patient_id=user_id, exercise_id=result.exercise, count=result.count,
+                         hold_s=result.hold_total_s, quality=result.quality, partial=result.partial,
+                         result=result.model_dump(mode="json"))
+        session.add(row)
+        session.flush()
+        session.expunge(row)
+    return row
+
+
+@router.websocket("/coach/{exercise_id}/ws")
+async def coach_socket(websocket: WebSocket, exercise_id: str) -> None:
+    """Run the live coach on the frames the page sends."""
+    user = _user_for(websocket)
+    if user is None or not _same_origin(websocket):
+        await websocket.close(code=1008, reason="sign in as a patient on this site first")
+        return
+    try:
+        _movement(exercise_id)
+    except NotFound as exc:
+        await websocket.close(code=1008, reason=str(exc)[:120])
+        return
+    await websocket.accept()
+    live = await run_in_threadpool(_Session, exercise_id)
+    saved = False
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            data = message.get("bytes")
+            if data is not None:
+                if len(data) <= _HEADER.size or len(data) > _MAX_FRAME_BYTES:
+                    await websocket.send_json({"type": "error", "message": "frame too small or too large"})
+                    continue
+                (t_ms,) = _HEADER.unpack_from(data)
+                began = time.perf_counter()
+                try:
+                    state = await run_in_threadpool(live.push, t_ms, data[_HEADER.size:])
+                except InputError as exc:
+                    await websocket.send_json({"type": "error", "message": str(exc)})
+                    continue
+                await websocket.send_json({"type": "state", "t": t_ms, "state": state,
+                                           "server_ms": round((time.perf_counter() - began) * 1000, 1)})
+            elif message.get("text") and json.loads(message["text"]).get("type") == "finish":
+                row = await run_in_threadpool(_save, websocket, user.id, live)
+                saved = True
+                await websocket.send_json({"type": "saved", "set_id": row.id if row else None,
+                                           "count": row.count if row else 0,
+                                           "quality": row.quality if row else None})
+                break
+    except WebSocketDisconnect:
+        pass
+    finally:
+        if not saved:
+            await run_in_threadpool(_save, websocket, user.id, live)
+        live.close()

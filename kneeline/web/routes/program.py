@@ -1,0 +1,170 @@
+"""The program (today's exercises), session logging with pain monitoring, and progress charts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from datetime import date as Date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kneeline.assess.validation import field_errors
+from kneeline.errors import ValidationError
+from kneeline.program.library import load_library
+from kneeline.program.prescribe import Program
+from kneeline.program.progression import SessionEntry, current_prescriptions
+from kneeline.store.models import CoachedSet, ProgramVersion, User
+from kneeline.store.records import (
+    current_program,
+    log_next_morning,
+    log_session,
+    program_of,
+    rebuild_program,
+    training_log,
+)
+from kneeline.web.deps import Auth, AuthDep, CsrfDep, PatientDep, SessionDep, visible_patient
+from kneeline.web.forms import to_float, to_int
+from kneeline.web.progress import progress_context
+from kneeline.web.render import page, redirect
+from kneeline.web.routes.patient import today
+
+router = APIRouter()
+
+
+def program_week(program: Program, on: Date) -> int:
+    """Week of the program that ``on`` falls in (1 = first week)."""
+    if program.start_date is None:
+        return 1
+    return max(1, (on - program.start_date).days // 7 + 1)
+
+
+def _plan(session: Session, row: ProgramVersion | None) -> dict[str, Any]:
+    """Everything the program and log pages show about the current program."""
+    if row is None:
+        return {"row": None, "response": None}
+    response = program_of(row)
+    if response.program is None:
+        return {"row": row, "response": response}
+    program, log = training_log(session, row)
+    week = program_week(program, today())
+    current = current_prescriptions(program, log)
+    lib = load_library()
+    items = []
+    for ex in program.exercises:
+        rx = current[ex.slot]
+        items.append({"slot": ex.slot, "rx": rx, "exercise": lib.get(rx.id), "planned": ex,
+                      "active": ex.start_week <= week})
+    last = log.sessions[-1] if log.sessions else None
+    from kneeline.coach.definitions import load_movements
+
+    return {"row": row, "response": response, "program": program, "week": week, "items": items,
+            "last": last, "log": log, "coachable": set(load_movements().movements)}
+
+
+@router.get("/patients/{patient_id}/program")
+def program_page(request: Request, patient_id: int, auth: AuthDep, session: SessionDep) -> Response:
+    """The current program: today's exercises with steps, cues and dose, or the referral."""
+    patient = visible_patient(session, auth, patient_id)
+    return page(request, "program.html", patient=patient, **_plan(session, current_program(session, patient.id)))
+
+
+@router.post("/patients/{patient_id}/program/rebuild")
+def program_rebuild(request: Request, patient_id: int, auth: AuthDep, session: SessionDep,
+                    _csrf: CsrfDep) -> Response:
+    """A new program version from the latest intake and the newest video results."""
+    patient = visible_patient(session, auth, patient_id)
+    rebuild_program(session, patient.id, auth.user.id, today())
+    return redirect(f"/patients/{patient.id}/program")
+
+
+def coached_today(session: Session, patient_id: int) -> dict[str, list[CoachedSet]]:
+    """Sets done with the live camera coach today (UTC), by exercise id, oldest first."""
+    start = datetime.combine(today(), datetime.min.time(), tzinfo=UTC)
+    rows = session.scalars(select(CoachedSet).where(CoachedSet.patient_id == patient_id,
+                                                    CoachedSet.created_at >= start).order_by(CoachedSet.id)).all()
+    out: dict[str, list[CoachedSet]] = {}
+    for row in rows:
+        out.setdefault(row.exercise_id, []).append(row)
+    return out
+
+
+def _log_context(session: Session, auth: Auth, **extra: Any) -> dict[str, Any]:
+    return {"today": today().isoformat(), "data": {}, "errors": {}, "saved": None,
+            "coached": coached_today(session, auth.user.id),
+            **_plan(session, current_program(session, auth.user.id)), **extra}
+
+
+@router.get("/log")
+def log_form(request: Request, auth: PatientDep, session: SessionDep) -> Response:
+    """The session log form for the exercises of this week."""
+    return page(request, "log.html", **_log_context(session, auth))
+
+
+def _entry_data(form: Any, slots: list[dict[str, Any]]) -> dict[str, Any]:
+    exercises = []
+    for item in slots:
+        rx = item["rx"]
+        key = rx.id
+        if form.get(f"done_{key}") != "yes":
+            continue
+        exercises.append({
+            "id": key, "sets": to_int(form.get(f"sets_{key}")),
+            "reps": to_int(form.get(f"reps_{key}")) if rx.reps is not None else None,
+            "hold_s": to_float(form.get(f"hold_{key}")) if rx.hold_s is not None else None,
+            "load": form.get(f"load_{key}") or None,
+            "pain_during": to_int(form.get(f"pain_during_{key}")),
+            "pain_after_1h": to_int(form.get(f"pain_after_{key}")),
+            "quality": form.get(f"quality_{key}") or None,
+        })
+    return {"date": form.get("date") or None, "pain_before": to_int(form.get("pain_before")),
+            "exercises": exercises, "note": form.get("note") or None}
+
+
+@router.post("/log")
+async def log_submit(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep) -> Response:
+    """Validate the session, decide progress / hold / regress for each exercise, and store it."""
+    form = await request.form()
+    ctx = _log_context(session, auth)
+    if ctx.get("program") is None:
+        raise ValidationError("there is no exercise program to log against yet; complete the intake first, or "
+                              "see a clinician if the intake recommended it.")
+    data = _entry_data(form, [i for i in ctx["items"] if i["active"]])
+    try:
+        entry = SessionEntry.model_validate(data)
+    except PydanticValidationError as exc:
+        errors = field_errors(exc, SessionEntry)
+        if not data["exercises"]:
+            errors["exercises"] = "tick at least one exercise you did"
+        return page(request, "log.html", status_code=400, **{**ctx, "data": data, "errors": errors})
+    try:
+        log_session(session, ctx["row"], entry)
+    except ValidationError as exc:
+        return page(request, "log.html", status_code=400, **{**ctx, "data": data, "errors": {"session": str(exc)}})
+    return redirect("/log?saved=1")
+
+
+@router.post("/log/morning")
+async def log_morning(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep) -> Response:
+    """Add next-morning pain to the last session and decide it again."""
+    form = await request.form()
+    row = current_program(session, auth.user.id)
+    if row is None:
+        raise ValidationError("there is no program yet; complete the intake first.")
+    pain = to_int(form.get("pain_next_morning"))
+    if not isinstance(pain, int):
+        ctx = _log_context(session, auth)
+        return page(request, "log.html", status_code=400, **{**ctx, "errors": {
+            "pain_next_morning": f"got {form.get('pain_next_morning')!r}; allowed: a whole number from 0 to 10"}})
+    log_next_morning(session, row, pain)
+    return redirect("/log?saved=1")
+
+
+@router.get("/patients/{patient_id}/progress")
+def progress_page(request: Request, patient_id: int, auth: AuthDep, session: SessionDep) -> Response:
+    """Pain, questionnaires and movement measures over time, with what counts as a real change."""
+    patient: User = visible_patient(session, auth, patient_id)
+    return page(request, "progress.html", patient=patient, **progress_context(session, patient.id))

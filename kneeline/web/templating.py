@@ -1,0 +1,39 @@
+"""The Jinja2 environment of the web pages: autoescaped templates and a few display filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+__all__ = ["make_templates", "fmt_number", "fmt_when"]
+
+
+def fmt_number(value: object, digits: int = 1, unit: str = "") -> str:
+    """A number rounded for display; a dash when missing."""
+    if value is None or isinstance(value, bool):
+        return "—"
+    if isinstance(value, int | float):
+        if value != value:  # NaN
+            return "—"
+        return f"{value:.{digits}f}{unit}"
+    return str(value)
+
+
+def fmt_when(value: object) -> str:
+    """A date or time for display (UTC, minutes)."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "—" if value is None else str(value)
+
+
+def make_templates(folder: Path) -> Jinja2Templates:
+    """Templates from ``folder`` with kneeline's filters."""
+    templates = Jinja2Templates(directory=str(folder))
+    templates.env.filters["num"] = fmt_number
+    templates.env.filters["when"] = fmt_when
+    templates.env.globals["app_name"] = "kneeline"
+    return templates

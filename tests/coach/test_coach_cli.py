@@ -1,0 +1,76 @@
+"""``kneeline coach`` end to end: the real pose model on the real squat video, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kneeline.cli import build_app
+from kneeline.coach.live import LiveCoach
+from kneeline.coach.session import coach_pose
+
+runner = CliRunner()
+
+
+def _coach(*args: str):
+    return runner.invoke(build_app(), ["coach", *args])
+
+
+def test_help_lists_the_options():
+    result = _coach("--help")
+    assert result.exit_code == 0 and "--exercise" in result.output
+
+
+def test_unknown_exercise_is_a_one_line_error(tmp_path: Path):
+    video = tmp_path / "x.mp4"
+    video.write_bytes(b"not a video")
+    result = _coach(str(video), "--exercise", "jumping-jacks")
+    assert result.exit_code == 2
+    assert "cannot coach 'jumping-jacks'" in result.stderr and "Traceback" not in result.output
+
+
+def test_missing_video_is_a_one_line_error(tmp_path: Path):
+    result = _coach(str(tmp_path / "nope.mp4"), "--exercise", "squat")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+@pytest.fixture(scope="module")
+def real_squat(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    from kneeline.pose.runner import estimate_pose
+
+    video = shared_data / "opencap-squat-cam0" / "squats-with-arm-raise.mov"
+    return video, estimate_pose(video), tmp_path_factory.mktemp("coach")
+
+
+@pytest.mark.slow
+def test_real_video_six_squats_offline_and_live_agree(real_squat):
+    _, pose, _ = real_squat
+    offline = coach_pose(pose, "squat").result
+    assert offline.count == 6 and not offline.partial
+    live = LiveCoach("squat")
+    for i in range(0, pose.n_frames, 4):  # the live page sends about 15 frames per second
+        state = live.push(float(pose.time_s[i]), pose.position[i], pose.confidence[i], pose.width, pose.height)
+    assert state.reps == 6 == live.finish().count
+
+
+@pytest.mark.slow
+def test_real_video_cli_writes_four_outputs_and_json(real_squat):
+    video, _, tmp = real_squat
+    out = tmp / "out"
+    result = _coach(str(video), "--exercise", "squat", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["count"] == 6 and data["exercise"] == "squat" and len(data["reps"]) == 6
+    assert {p.name for p in out.iterdir()} == {"result.json", "frames.csv", "plot.png", "annotated.mp4"}
+
+
+@pytest.mark.slow
+def test_real_squat_video_named_as_clamshell_is_a_clear_error(real_squat, tmp_path: Path):
+    video, _, _ = real_squat
+    result = _coach(str(video), "--exercise", "clamshell", "--out", str(tmp_path / "o"), "--no-video")
+    assert result.exit_code == 4
+    assert "mostly standing" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()

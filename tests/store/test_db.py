@@ -1,0 +1,174 @@
+"""The database on SQLite and PostgreSQL: migrations, schema, cascades, constraints, timestamps."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from kneeline.store.db import Database, open_database
+from kneeline.store.models import (
+    Analysis,
+    Base,
+    CareLink,
+    ClinicianNote,
+    IntakeRecord,
+    LoginAttempt,
+    OutcomeRecord,
+    PatientProfile,
+    ProgramVersion,
+    SessionLog,
+    User,
+    WebSession,
+)
+
+from .records import add_analysis, add_user, fill_patient
+
+CHILD_TABLES = (PatientProfile, CareLink, IntakeRecord, OutcomeRecord, Analysis, ProgramVersion, SessionLog,
+                ClinicianNote, WebSession)
+
+
+def _head(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def test_migrations_create_every_table_and_reapply_as_a_no_op(db_url: str):
+    first = open_database(db_url)
+    try:
+        tables = set(inspect(first.engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables and "alembic_version" in tables
+        head = _head(first)
+        assert head == "0001"
+        with first.session() as session:
+            add_user(session, "keep@example.org")
+    finally:
+        first.dispose()
+    second = open_database(db_url)  # what every restart does: migrate again
+    try:
+        assert _head(second) == head
+        with second.session() as session:
+            assert session.scalar(select(func.count()).select_from(User)) == 1
+    finally:
+        second.dispose()
+
+
+def test_migrated_schema_matches_the_models(db: Database):
+    with db.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diffs == []
+
+
+def test_deleting_a_user_deletes_every_row_of_their_record(db: Database):
+    with db.session() as session:
+        clinician = add_user(session, "doc@example.org", role="clinician")
+        patient = add_user(session, "pat@example.org")
+        other = add_user(session, "other@example.org")
+        fill_patient(session, patient, clinician)
+        fill_patient(session, other, clinician)
+        patient_id, other_id = patient.id, other.id
+    with db.session() as session:
+        counts = {m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in CHILD_TABLES}
+    assert all(n >= 2 for n in counts.values()), counts  # both patients have a row in every table
+    with db.session() as session:
+        session.delete(session.get(User, patient_id))
+    with db.session() as session:
+        for model in CHILD_TABLES:
+            column = model.user_id if model in (PatientProfile, WebSession) else model.patient_id  # type: ignore[attr-defined]
+            assert session.scalar(select(func.count()).select_from(model).where(column == patient_id)) == 0
+            assert session.scalar(select(func.count()).select_from(model).where(column == other_id)) >= 1
+
+
+def test_deleting_a_clinician_keeps_their_patients_notes_and_programs(db: Database):
+    with db.session() as session:
+        clinician = add_user(session, "doc@example.org", role="clinician")
+        patient = add_user(session, "pat@example.org")
+        fill_patient(session, patient, clinician)
+        clinician_id, patient_id = clinician.id, patient.id
+    with db.session() as session:
+        session.execute(User.__table__.delete().where(User.id == clinician_id))
+    with db.session() as session:
+        note = session.scalars(select(ClinicianNote).where(ClinicianNote.patient_id == patient_id)).one()
+        program = session.scalars(select(ProgramVersion).where(ProgramVersion.patient_id == patient_id)).one()
+        assert note.author_id is None and program.created_by is None  # ON DELETE SET NULL
+        assert session.scalar(select(func.count()).select_from(CareLink)) == 0
+
+
+@pytest.mark.parametrize("case", ["email", "care_link", "program_version"])
+def test_unique_constraints(db: Database, case: str):
+    with db.session() as session:
+        clinician = add_user(session, "doc@example.org", role="clinician")
+        patient = add_user(session, "pat@example.org")
+        session.add(CareLink(clinician_id=clinician.id, patient_id=patient.id))
+        session.add(ProgramVersion(patient_id=patient.id, version=1, status="active", response={}, reason="first"))
+        ids = clinician.id, patient.id
+    with pytest.raises(IntegrityError), db.session() as session:
+        if case == "email":
+            add_user(session, "pat@example.org")
+        elif case == "care_link":
+            session.add(CareLink(clinician_id=ids[0], patient_id=ids[1]))
+        else:
+            session.add(ProgramVersion(patient_id=ids[1], version=1, status="active", response={}, reason="again"))
+        session.flush()
+
+
+def test_check_constraints_refuse_unknown_role_and_status(db: Database):
+    with pytest.raises(IntegrityError), db.session() as session:
+        add_user(session, "x@example.org", role="superuser")
+    with db.session() as session:
+        patient = add_user(session, "pat@example.org")
+    with pytest.raises(IntegrityError), db.session() as session:
+        add_analysis(session, patient.id, status="paused")
+
+
+def test_foreign_keys_are_enforced(db: Database):
+    with pytest.raises(IntegrityError), db.session() as session:
+        session.add(IntakeRecord(patient_id=999, answers={}, referred=False, screen={}))
+        session.flush()
+
+
+def test_timestamps_round_trip_as_aware_utc(db: Database):
+    cest = timezone(timedelta(hours=2))
+    when = datetime(2025, 3, 30, 2, 30, 15, 123456, tzinfo=cest)
+    with db.session() as session:
+        session.add(LoginAttempt(email="a@example.org", client="127.0.0.1", at=when))
+    with db.session() as session:
+        back = session.scalars(select(LoginAttempt)).one().at
+        assert back.tzinfo is not None and back.utcoffset() == timedelta(0)
+        assert back == when and back.hour == 0  # the same instant, expressed in UTC
+        newer = session.scalar(select(func.count()).select_from(LoginAttempt)
+                               .where(LoginAttempt.at > datetime(2025, 3, 30, 0, 30, 14, tzinfo=UTC)))
+        assert newer == 1  # comparisons in SQL use UTC too
+
+
+def test_naive_timestamps_are_refused(db: Database):
+    with pytest.raises(StatementError, match="timezone-aware"), db.session() as session:
+        session.add(LoginAttempt(email="a@example.org", client="x", at=datetime(2025, 1, 1, 12, 0)))
+        session.flush()
+
+
+def test_json_columns_round_trip(db: Database):
+    with db.session() as session:
+        patient = add_user(session, "pat@example.org")
+        row = add_analysis(session, patient.id, result={"reps": [{"bottom_s": 1.5, "note": "ä"}], "ok": True},
+                           files=["result.json", "plot.png"])
+        session.add(OutcomeRecord(patient_id=patient.id, taken_on=date(2025, 5, 1), nprs=3, answers={"a": [1, 2]}))
+        analysis_id = row.id
+    with db.session() as session:
+        row = session.get(Analysis, analysis_id)
+        assert row is not None
+        assert row.result == {"reps": [{"bottom_s": 1.5, "note": "ä"}], "ok": True}
+        assert row.files == ["result.json", "plot.png"]
+        assert session.scalars(select(OutcomeRecord)).one().taken_on == date(2025, 5, 1)
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: Database):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1

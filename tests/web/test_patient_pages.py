@@ -1,0 +1,168 @@
+"""The patient's journey through the pages (test client; the browser tests drive the same in Chromium)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+
+from sqlalchemy import func, select
+
+from kneeline.store.models import Analysis, IntakeRecord, OutcomeRecord, ProgramVersion, SessionLog
+from tests.web.builders import intake_form
+
+
+def _count(app, model) -> int:  # type: ignore[no-untyped-def]
+    with app.state.ctx.db.session() as s:
+        return s.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_intake_without_red_flags_gives_a_program(app, patient) -> None:  # type: ignore[no-untyped-def]
+    r = patient.post("/intake", intake_form())
+    assert r.status_code == 303
+    page = patient.client.get(r.headers["location"]).text
+    assert 'id="exercises"' in page and "Clamshell" in page and 'id="referral"' not in page
+    assert _count(app, IntakeRecord) == 1 and _count(app, ProgramVersion) == 1
+    with app.state.ctx.db.session() as s:
+        outcome = s.scalars(select(OutcomeRecord)).one()
+        assert outcome.nprs == 3
+
+
+def test_red_flag_refers_and_gives_no_program(app, patient) -> None:  # type: ignore[no-untyped-def]
+    r = patient.post("/intake", intake_form(rf_locking="yes"))
+    page = patient.client.get(r.headers["location"]).text
+    assert 'id="referral"' in page and 'id="exercises"' not in page
+    log = patient.client.get("/log").text
+    assert "no exercise program" in log and 'id="log-form"' not in log
+    r = patient.post("/log", {"date": "2026-01-01", "pain_before": "2"})
+    assert r.status_code == 400 and "no exercise program" in r.text
+
+
+def test_intake_errors_name_each_field_and_keep_answers(app, patient) -> None:  # type: ignore[no-untyped-def]
+    form = intake_form(age="abc", pain_now="11")
+    del form["rf_locking"]
+    r = patient.post("/intake", form)
+    assert r.status_code == 400
+    for field in ("age", "pain_now", "red_flags.locking"):
+        assert f'data-field="{field}"' in r.text
+    assert 'value="female" selected' in r.text
+    assert _count(app, IntakeRecord) == 0
+
+
+def _log_form(patient, day: str, pain_during: str = "2") -> dict[str, object]:  # type: ignore[no-untyped-def]
+    page = patient.client.get("/log").text
+    import re
+    ids = re.findall(r'name="done_([a-z0-9-]+)"', page)
+    assert ids, "no exercises on the log form"
+    form: dict[str, object] = {"date": day, "pain_before": "2"}
+    for ex_id in ids:
+        form[f"done_{ex_id}"] = "yes"
+        for name in ("sets", "reps", "hold"):
+            found = re.search(rf'name="{name}_{ex_id}"[^>]*value="(\d+)"', page)
+            if found:
+                form[f"{name}_{ex_id}"] = found.group(1)
+        form[f"pain_during_{ex_id}"] = pain_during
+        form[f"pain_after_{ex_id}"] = "2"
+        form[f"quality_{ex_id}"] = "good"
+    return form
+
+
+def test_log_a_session_next_morning_and_progress(app, patient) -> None:  # type: ignore[no-untyped-def]
+    patient.post("/intake", intake_form())
+    today = date.today().isoformat()
+    r = patient.post("/log", _log_form(patient, today))
+    assert r.status_code == 303, r.text
+    assert "Saved" in patient.client.get(r.headers["location"]).text
+    program = patient.client.get(f"/patients/{patient.user_id}/program").text
+    assert 'id="decisions"' in program
+    r = patient.post("/log/morning", {"pain_next_morning": "1"})
+    assert r.status_code == 303
+    with app.state.ctx.db.session() as s:
+        entry = s.scalars(select(SessionLog)).one().entry
+        assert all(e["pain_next_morning"] == 1 for e in entry["exercises"])
+    progress = patient.client.get(f"/patients/{patient.user_id}/progress").text
+    assert "<svg" in progress
+
+
+def test_log_errors_are_per_field_and_store_nothing(app, patient) -> None:  # type: ignore[no-untyped-def]
+    patient.post("/intake", intake_form())
+    form = _log_form(patient, "2026-13-40", pain_during="12")
+    r = patient.post("/log", form)
+    assert r.status_code == 400 and 'data-field="date"' in r.text and "pain_during" in r.text
+    assert _count(app, SessionLog) == 0
+    r = patient.post("/log", {"date": date.today().isoformat(), "pain_before": "2"})
+    assert r.status_code == 400 and "tick at least one exercise" in r.text
+
+
+def test_questionnaires_are_scored_and_changes_judged(app, patient) -> None:  # type: ignore[no-untyped-def]
+    from kneeline.assess.questionnaires import load_akps
+    akps = load_akps()
+    worst = {f"akps_{i.id}": min(i.options, key=lambda o: o.points).id for i in akps.items}
+    best = {f"akps_{i.id}": max(i.options, key=lambda o: o.points).id for i in akps.items}
+    assert patient.post("/outcomes", {"date": "2026-01-01", "nprs_now": "6", **worst}).status_code == 303
+    assert patient.post("/outcomes", {"date": "2026-03-01", "nprs_now": "2", **best}).status_code == 303
+    page = patient.client.get(f"/patients/{patient.user_id}/progress").text
+    assert "AKPS" in page and "improved" in page
+    r = patient.post("/outcomes", {"date": "2026-03-02", "nprs_now": "3", "akps_" + akps.items[0].id: "bogus"})
+    assert r.status_code == 400 and "akps" in r.text
+
+
+def test_upload_rejects_non_videos_and_stores_nothing(app, patient) -> None:  # type: ignore[no-untyped-def]
+    token = patient.csrf("/tests")
+    for name, body in (("fake.mp4", b"this is text, not a video"), ("empty.mp4", b"")):
+        r = patient.client.post("/tests/upload", data={"csrf_token": token, "test": "squat", "side": "auto"},
+                                files={"video": (name, io.BytesIO(body), "video/mp4")})
+        assert r.status_code == 400 and "Nothing was stored" in r.text, r.text[-500:]
+    assert _count(app, Analysis) == 0
+    assert not list((app.state.ctx.data_dir / "blobs").rglob("*")) if (app.state.ctx.data_dir / "blobs").exists() \
+        else True
+
+
+def test_upload_over_the_limit_is_refused(tmp_path, make_video) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from kneeline.web.app import create_app
+    from tests.web.conftest import make_settings, sign_up
+    app = create_app(make_settings(tmp_path / "d", max_upload_mb=0.001), start_jobs=False)
+    with TestClient(app):
+        b = sign_up(app, "P", "p@example.org")
+        video = make_video("clip.mp4", n_frames=60, width=320, height=240)
+        r = b.client.post("/tests/upload", data={"csrf_token": b.csrf("/tests"), "test": "squat", "side": "auto"},
+                          files={"video": ("clip.mp4", video.read_bytes(), "video/mp4")})
+        assert r.status_code == 400 and "limit" in r.text
+        assert _count(app, Analysis) == 0
+
+
+def test_upload_of_a_video_queues_an_analysis(app, patient, make_video) -> None:  # type: ignore[no-untyped-def]
+    video = make_video("clip.mp4")
+    r = patient.client.post("/tests/upload", data={"csrf_token": patient.csrf("/tests"), "test": "squat",
+                                                   "side": "auto"},
+                            files={"video": ("clip.mp4", video.read_bytes(), "video/mp4")}, follow_redirects=False)
+    assert r.status_code == 303
+    page = patient.client.get(r.headers["location"]).text
+    assert 'data-status="queued"' in page
+    status = patient.client.get(r.headers["location"] + "/status").json()
+    assert status["status"] == "queued"
+    assert app.state.ctx.jobs.submitted, "the job was not submitted"
+    r = patient.client.post("/tests/upload", data={"csrf_token": patient.csrf("/tests"), "test": "dance"},
+                            files={"video": ("clip.mp4", video.read_bytes(), "video/mp4")})
+    assert r.status_code == 400 and 'data-field="test"' in r.text
+
+
+def test_export_contains_the_record_and_delete_removes_it(app, patient, make_video) -> None:  # type: ignore[no-untyped-def]
+    patient.post("/intake", intake_form())
+    video = make_video("clip.mp4")
+    patient.client.post("/tests/upload", data={"csrf_token": patient.csrf("/tests"), "test": "squat"},
+                        files={"video": ("clip.mp4", video.read_bytes(), "video/mp4")})
+    r = patient.client.get("/account/export")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+    assert "data.json" in names and any(n.startswith("videos/") for n in names)
+    r = patient.post("/account/delete", {"confirm": "delete", "password": "wrong password"})
+    assert r.status_code == 400 and "nothing was deleted" in r.text
+    assert _count(app, IntakeRecord) == 1
+    r = patient.post("/account/delete", {"confirm": "delete", "password": patient.password})
+    assert r.status_code == 303
+    assert _count(app, IntakeRecord) == 0 and _count(app, Analysis) == 0
+    assert not [p for p in (app.state.ctx.data_dir / "blobs").rglob("*") if p.is_file()]
+    assert patient.client.get("/home", follow_redirects=False).status_code == 303
