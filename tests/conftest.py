@@ -176,3 +176,24 @@ def files(data_dir: Path) -> FileStore:
     from kneeline.store.files import FileStore
 
     return FileStore(data_dir)
+
+
+@pytest.fixture(scope="session")
+def squat_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four real double-leg squats, 6 s: frames 200-559 of the OpenCap iPhone video, every other frame
+    (30 fps), downscaled to 360x640 (so the real pose model takes seconds, not a minute)."""
+    import cv2
+
+    from kneeline.io.video import iter_frames
+
+    out = tmp_path_factory.mktemp("clip") / "squats.mp4"
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (360, 640))
+    try:
+        for frame in iter_frames(shared_data / "opencap-squat-cam0" / "squats-with-arm-raise.mov"):
+            if frame.index >= 560:
+                break
+            if frame.index >= 200 and frame.index % 2 == 0:
+                writer.write(cv2.resize(frame.image, (360, 640), interpolation=cv2.INTER_AREA))
+    finally:
+        writer.release()
+    return out

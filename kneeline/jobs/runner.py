@@ -20,8 +20,6 @@ message, which the user sees.  Anything else fails it with a generic message; th
 
 from __future__ import annotations
 
-import inspect
-import json
 import logging
 import secrets
 import shutil
@@ -35,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import CursorResult, select, update
 
-from kneeline.errors import AnalysisError, InputError, KneelineError
+from kneeline.errors import InputError, KneelineError
 from kneeline.jobs.base import GAVE_UP_MESSAGE, MAX_ATTEMPTS
 from kneeline.store.db import Database, open_database
 from kneeline.store.files import FileStore
@@ -255,34 +253,26 @@ def _analyse(video: Path, job: _Job, reporter: _Reporter, work: Path) -> dict[st
 
 
 def _coach(video: Path, job: _Job, reporter: _Reporter, work: Path) -> dict[str, Any]:
-    """An exercise video: the coaching library's result (``job.test`` is the exercise id)."""
-    coach_video = _coach_function()
-    kwargs: dict[str, Any] = {}
-    if "progress" in inspect.signature(coach_video).parameters:
-        kwargs["progress"] = reporter.span("following the exercise", 0.02, 0.95)
-    else:
-        reporter.stage("following the exercise", 0.02)
-    outcome = coach_video(video, job.test, **kwargs)
-    data = outcome.model_dump(mode="json") if hasattr(outcome, "model_dump") else outcome
-    if not isinstance(data, dict):
-        raise TypeError(f"coach_video returned {type(outcome).__name__}; expected a pydantic model or a dict")
+    """An exercise video (``job.test`` is the exercise id): count, faults, outputs and the browser video."""
+    from kneeline.coach.output import write_coach_outputs
+    from kneeline.coach.session import coach_video
+    from kneeline.jobs.playback import write_webm
+
+    run = coach_video(video, job.test, side=job.side,  # type: ignore[arg-type]
+                      progress=reporter.span("following the exercise", 0.02, 0.70))
     out = work / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "result.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    return data
-
-
-def _coach_function() -> Callable[..., Any]:
-    """``kneeline.coach.coach_video``, or an AnalysisError saying coaching is not available."""
-    try:
-        from kneeline.coach import coach_video  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
+    write_coach_outputs(out, run, video, progress=reporter.span("drawing the annotated video", 0.72, 0.90))
+    annotated = out / "annotated.mp4"
+    if annotated.is_file():
         try:
-            from kneeline.coach.session import coach_video  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            raise AnalysisError("exercise coaching from a video is not available in this version of kneeline; "
-                                "update kneeline, or upload the video as a movement test instead.") from None
-    return coach_video  # type: ignore[no-any-return,unused-ignore]
+            write_webm(annotated, out / "annotated.webm",
+                       progress=reporter.span("preparing the video for the browser", 0.90, 0.99))
+        except KneelineError as exc:
+            logger.warning("analysis %d: no browser video: %s", job.id, exc)
+    data: dict[str, Any] = run.result.model_dump(mode="json")
+    if data.get("video"):
+        data["video"]["path"] = job.video_name
+    return data
 
 
 def _work_dir(files: FileStore, analysis_id: int) -> Path:

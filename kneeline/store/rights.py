@@ -39,6 +39,7 @@ from kneeline.store.models import (
     Base,
     CareLink,
     ClinicianNote,
+    CoachedSet,
     IntakeRecord,
     OutcomeRecord,
     PatientProfile,
@@ -134,6 +135,7 @@ def _patient_data(session: Session, user: User) -> dict[str, Any]:
         "programs": programs,
         "sessions": _rows(session, SessionLog, SessionLog.patient_id == pid),
         "notes": notes,
+        "coached_sets": _rows(session, CoachedSet, CoachedSet.patient_id == pid),
     }
 
 

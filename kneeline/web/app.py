@@ -118,6 +118,9 @@ def create_app(settings: Settings | None = None, *, start_jobs: bool = True) -> 
         resumed = ctx.jobs.resume()
         if resumed:
             _log.info("resumed %d interrupted analyses", resumed)
+        from kneeline.store.rights import sweep_orphans
+
+        sweep_orphans(ctx.db, ctx.files)
         try:
             yield
         finally:

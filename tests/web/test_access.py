@@ -58,6 +58,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/account/delete"): EVERYONE,
     ("GET", "/admin"): {ADMIN},
     ("GET", "/coach/{exercise_id}"): PATIENTS,
+    ("POST", "/coach/{exercise_id}/upload"): PATIENTS,
     ("WS", "/coach/{exercise_id}/ws"): PATIENTS,
 }
 

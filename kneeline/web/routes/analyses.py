@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kneeline.assess.findings import assess
 from kneeline.capture.gate import SETUP_ADVICE
+from kneeline.coach.result import CoachResult
 from kneeline.errors import InputError
 from kneeline.evidence import value
 from kneeline.pipeline import TESTS
@@ -71,7 +71,14 @@ def tests_page(request: Request, auth: PatientDep) -> Response:
                 setup=SETUP_ADVICE, max_mb=get_ctx(request).settings.web.max_upload_mb)
 
 
-def _create(request: Request, auth: Auth, upload: UploadFile, test: str, side: str, kind: str) -> int:
+def create_analysis(request: Request, auth: Auth, upload: UploadFile, test: str, side: str, kind: str) -> int:
+    """Store an uploaded video (content-addressed), add its analysis row and queue the job.
+
+    Raises
+    ------
+    InputError
+        If the file is empty, too large or not a video (then nothing is stored).
+    """
     ctx = get_ctx(request)
     stored = ctx.files.ingest_video(upload.file, filename=upload.filename or "video",
                                     max_bytes=int(ctx.settings.web.max_upload_mb * 1024 * 1024))
@@ -103,7 +110,7 @@ def upload(request: Request, auth: PatientDep, _limit: UploadLimit, _csrf: CsrfD
                     max_mb=get_ctx(request).settings.web.max_upload_mb)
     assert video is not None
     try:
-        analysis_id = _create(request, auth, video, test, side, "test")
+        analysis_id = create_analysis(request, auth, video, test, side, "test")
     except InputError as exc:
         return error_page(request, 400, "This video cannot be used", f"{exc} Nothing was stored.")
     return redirect(f"/analyses/{analysis_id}")
@@ -130,7 +137,8 @@ def analysis_page(request: Request, analysis_id: int, auth: AuthDep, session: Se
     """Progress while the job runs; the results when it is done."""
     row = visible_analysis(session, auth, analysis_id)
     result = AnalysisResult.model_validate(row.result) if row.result and row.kind == "test" else None
-    return page(request, "analysis.html", a=row, result=result, labels=TEST_LABELS,
+    coach = CoachResult.model_validate(row.result) if row.result and row.kind == "coach" else None
+    return page(request, "analysis.html", a=row, result=result, coach=coach, labels=TEST_LABELS,
                 findings=_findings(session, row, result) if result else [],
                 files=[f for f in (row.files or []) if f in OUTPUT_FILES])
 
@@ -158,14 +166,14 @@ def analysis_file(request: Request, analysis_id: int, name: str, auth: AuthDep, 
 @router.post("/analyses/{analysis_id}/delete")
 def analysis_delete(request: Request, analysis_id: int, auth: PatientDep, session: SessionDep,
                     _csrf: CsrfDep) -> Response:
-    """Delete one of the patient's own analyses and its files (the video too, unless used elsewhere)."""
-    row = visible_analysis(session, auth, analysis_id)
+    """Delete one of the patient's own analyses and its files (the video too, unless used elsewhere).
+
+    The row goes first (committed), then the files; a file left by a failure is swept later.
+    """
+    from kneeline.store.rights import delete_analysis
+
+    visible_analysis(session, auth, analysis_id)
+    session.rollback()
     ctx = get_ctx(request)
-    sha = row.video_sha256
-    session.delete(row)
-    session.flush()
-    ctx.files.remove_analysis(analysis_id)
-    still_used = session.scalar(select(Analysis.id).where(Analysis.video_sha256 == sha).limit(1))
-    if still_used is None:
-        ctx.files.remove_blob(sha)
+    delete_analysis(ctx.db, ctx.files, analysis_id)
     return redirect("/home")

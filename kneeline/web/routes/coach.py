@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 import struct
 import time
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, File, Form, Request, UploadFile, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -28,8 +28,9 @@ from starlette.concurrency import run_in_threadpool
 from kneeline.errors import InputError
 from kneeline.program.library import load_library
 from kneeline.store.models import CoachedSet, User
-from kneeline.web.deps import SESSION_COOKIE, NotFound, PatientDep, SessionDep, get_ctx
-from kneeline.web.render import page
+from kneeline.web.deps import SESSION_COOKIE, CsrfDep, NotFound, PatientDep, SessionDep, get_ctx
+from kneeline.web.render import error_page, page, redirect
+from kneeline.web.routes.analyses import UploadLimit, create_analysis
 from kneeline.web.security import find_session
 
 router = APIRouter()
@@ -46,6 +47,22 @@ def _movement(exercise_id: str) -> Any:
         return get_movement(exercise_id)
     except (InputError, KeyError):
         raise NotFound(f"kneeline cannot coach {exercise_id!r} with the camera.") from None
+
+
+@router.post("/coach/{exercise_id}/upload")
+def coach_upload(request: Request, exercise_id: str, auth: PatientDep, _limit: UploadLimit, _csrf: CsrfDep,
+                 side: Annotated[str, Form()] = "auto",
+                 video: Annotated[UploadFile | None, File()] = None) -> Response:
+    """Coach a recorded set: store the video and queue a coaching job (count, faults, annotated video)."""
+    movement = _movement(exercise_id)
+    if side not in ("left", "right", "auto") or video is None or not video.filename:
+        return error_page(request, 400, "Check the form", "choose a video file of one set, and the working leg "
+                          "(left, right or auto). Nothing was stored.")
+    try:
+        analysis_id = create_analysis(request, auth, video, movement.id, side, "coach")
+    except InputError as exc:
+        return error_page(request, 400, "This video cannot be used", f"{exc} Nothing was stored.")
+    return redirect(f"/analyses/{analysis_id}")
 
 
 @router.get("/coach/{exercise_id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from datetime import date as Date
 from typing import Any
@@ -17,7 +18,7 @@ from kneeline.errors import ValidationError
 from kneeline.program.library import load_library
 from kneeline.program.prescribe import Program
 from kneeline.program.progression import SessionEntry, current_prescriptions
-from kneeline.store.models import CoachedSet, ProgramVersion, User
+from kneeline.store.models import Analysis, CoachedSet, ProgramVersion, User
 from kneeline.store.records import (
     current_program,
     log_next_morning,
@@ -81,14 +82,31 @@ def program_rebuild(request: Request, patient_id: int, auth: AuthDep, session: S
     return redirect(f"/patients/{patient.id}/program")
 
 
-def coached_today(session: Session, patient_id: int) -> dict[str, list[CoachedSet]]:
-    """Sets done with the live camera coach today (UTC), by exercise id, oldest first."""
+@dataclass(frozen=True)
+class CountedSet:
+    """A set counted by the camera: live on the coach page, or from an uploaded video of the set."""
+
+    count: int
+    quality: int | None
+    partial: bool
+
+
+def coached_today(session: Session, patient_id: int) -> dict[str, list[CountedSet]]:
+    """Sets counted by the camera today (UTC), by exercise id, oldest first."""
     start = datetime.combine(today(), datetime.min.time(), tzinfo=UTC)
-    rows = session.scalars(select(CoachedSet).where(CoachedSet.patient_id == patient_id,
-                                                    CoachedSet.created_at >= start).order_by(CoachedSet.id)).all()
-    out: dict[str, list[CoachedSet]] = {}
-    for row in rows:
-        out.setdefault(row.exercise_id, []).append(row)
+    found: list[tuple[datetime, str, CountedSet]] = []
+    for live in session.scalars(select(CoachedSet).where(CoachedSet.patient_id == patient_id,
+                                                         CoachedSet.created_at >= start)):
+        found.append((live.created_at, live.exercise_id, CountedSet(live.count, live.quality, live.partial)))
+    for job in session.scalars(select(Analysis).where(Analysis.patient_id == patient_id, Analysis.kind == "coach",
+                                                      Analysis.status == "done", Analysis.created_at >= start)):
+        if job.result:
+            found.append((job.created_at, job.test, CountedSet(int(job.result.get("count", 0)),
+                                                                job.result.get("quality"),
+                                                                bool(job.result.get("partial")))))
+    out: dict[str, list[CountedSet]] = {}
+    for _, exercise_id, counted in sorted(found, key=lambda f: f[0]):
+        out.setdefault(exercise_id, []).append(counted)
     return out
 
 
