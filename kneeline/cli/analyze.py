@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from kneeline.cli.common import run_guarded, stderr_console, stdout_console
+from kneeline.cli.common import print_report, run_guarded, stderr_console
 from kneeline.report.result import AnalysisResult
 
 __all__ = ["register", "summary_tables"]
@@ -109,12 +109,7 @@ def analyze_command(
         if as_json:
             sys.stdout.write(run.result.model_dump_json(indent=2) + "\n")
             return
-        console = stdout_console()
-        for table in summary_tables(run.result):
-            console.print(table)
-        for note in run.result.notes:
-            console.print(f"[dim]note:[/] {note}")
-        console.print(f"Outputs in {out_dir}: " + ", ".join(sorted(p.name for p in paths.values())))
+        print_report(summary_tables(run.result), run.result.notes, out_dir, (p.name for p in paths.values()))
 
     run_guarded(work)
 

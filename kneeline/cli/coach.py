@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kneeline.cli.common import run_guarded, stderr_console, stdout_console
+from kneeline.cli.common import print_report, run_guarded, stderr_console
 from kneeline.coach.result import CoachResult
 
 __all__ = ["register", "coach_tables"]
@@ -76,12 +76,7 @@ def coach_command(
         if as_json:
             sys.stdout.write(run.result.model_dump_json(indent=2) + "\n")
             return
-        console = stdout_console()
-        for table in coach_tables(run.result):
-            console.print(table)
-        for note in run.result.notes:
-            console.print(f"[dim]note:[/] {note}")
-        console.print(f"Outputs in {out_dir}: " + ", ".join(sorted(p.name for p in paths.values())))
+        print_report(coach_tables(run.result), run.result.notes, out_dir, (p.name for p in paths.values()))
 
     run_guarded(work)
 

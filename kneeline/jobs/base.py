@@ -76,6 +76,17 @@ def resumable_jobs(db: Database) -> list[int]:
     return ids
 
 
+def resumable_job_ids(database_url: str) -> list[int]:
+    """:func:`resumable_jobs` of the database at ``database_url`` (opened and closed here)."""
+    from kneeline.store.db import open_database
+
+    db = open_database(database_url, upgrade=False)
+    try:
+        return resumable_jobs(db)
+    finally:
+        db.dispose()
+
+
 class InlineJobs:
     """A queue that runs each job at once in the calling thread (tests, scripts, a CLI batch).
 
@@ -106,13 +117,7 @@ class InlineJobs:
 
     def resume(self) -> int:
         """Run every interrupted job now (see :meth:`JobQueue.resume`); return how many."""
-        from kneeline.store.db import open_database
-
-        db = open_database(self.database_url, upgrade=False)
-        try:
-            ids = resumable_jobs(db)
-        finally:
-            db.dispose()
+        ids = resumable_job_ids(self.database_url)
         for analysis_id in ids:
             self.submit(analysis_id)
         return len(ids)

@@ -18,7 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from kneeline.jobs.base import resumable_jobs
+from kneeline.jobs.base import resumable_job_ids
 from kneeline.jobs.runner import run_analysis
 
 __all__ = ["ProcessPoolJobs"]
@@ -118,13 +118,7 @@ class ProcessPoolJobs:
 
     def resume(self) -> int:
         """Submit every interrupted job again (see :meth:`kneeline.jobs.base.JobQueue.resume`)."""
-        from kneeline.store.db import open_database
-
-        db = open_database(self.database_url, upgrade=False)
-        try:
-            ids = resumable_jobs(db)
-        finally:
-            db.dispose()
+        ids = resumable_job_ids(self.database_url)
         for analysis_id in ids:
             self.submit(analysis_id)
         if ids:
