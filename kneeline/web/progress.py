@@ -27,6 +27,8 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "pelvic_drop_max_deg": ("Largest pelvic drop", "°"),
     "hold_s": ("Single-leg hold", " s"),
     "trunk_lean_deg": ("Trunk lean", "°"),
+    "pelvic_obliquity_deg": ("Pelvic obliquity", "°"),
+    "depth": ("Depth (fraction of leg length)", ""),
 }
 
 

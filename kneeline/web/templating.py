@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
-__all__ = ["make_templates", "fmt_number", "fmt_when"]
+__all__ = ["make_templates", "fmt_number", "fmt_when", "metric_label"]
 
 
 def fmt_number(value: object, digits: int = 1, unit: str = "") -> str:
@@ -30,10 +30,18 @@ def fmt_when(value: object) -> str:
     return "—" if value is None else str(value)
 
 
+def metric_label(name: str) -> str:
+    """A readable name of a result metric (``fppa_deg`` -> "Knee angle (FPPA, + = inward)")."""
+    from kneeline.web.progress import METRIC_LABELS
+
+    return METRIC_LABELS.get(name, (name.replace("_", " "), ""))[0]
+
+
 def make_templates(folder: Path) -> Jinja2Templates:
     """Templates from ``folder`` with kneeline's filters."""
     templates = Jinja2Templates(directory=str(folder))
     templates.env.filters["num"] = fmt_number
     templates.env.filters["when"] = fmt_when
     templates.env.globals["app_name"] = "kneeline"
+    templates.env.filters["metric"] = metric_label
     return templates
