@@ -47,6 +47,24 @@ STEP = 3
 """UI-PRMD is 100 Hz; every third sample gives a 33 Hz phone-like stream."""
 
 
+NO_REPETITION: dict[str, str] = {
+    "m03_s02_e10_positions_inc.txt.gz": "no lunge: the pelvis only rises (973 -> 1074 mm, never below its start) "
+                                        "while the rear foot lifts and steps forward, i.e. s02 steps out of the "
+                                        "lunge stance after the ninth lunge",
+}
+"""UI-PRMD repetition files that hold no repetition, found in the marker data, with the evidence.
+
+The files of a set are consecutive cuts of one recording (each starts where the previous ends).  Of
+the m01, m03 and m04 files only this one has no pelvis descent (0 mm; the next smallest is 78 mm).
+These files stay in the joined sequences of ``benchmarks/coaching.py`` (where they must not be
+counted) but not in their true counts."""
+
+
+def repetitions_in(files: list[Path]) -> int:
+    """How many repetitions UI-PRMD ``files`` hold: one per file, less those of :data:`NO_REPETITION`."""
+    return sum(p.name not in NO_REPETITION for p in files)
+
+
 def read_uiprmd(path: Path, step: int = STEP) -> MarkerSet:
     """One UI-PRMD repetition as a Y-up marker set in metres (the file is Z up, mm), every ``step``-th frame."""
     with gzip.open(path, "rt") as fh:

@@ -59,6 +59,16 @@ def test_auto_direction_counts_rises_from_a_seated_start_after_a_small_bob():
     assert len(reps) == 5
 
 
+def test_stepping_out_of_a_lunge_stance_after_the_set_counts_nothing():
+    # Three lunges (the hips drop 1) from a split stance, then the person steps out of it: the hips
+    # rise 0.3 above the rest level and stay there (as in UI-PRMD m03 s02's last incorrect file).
+    lunges = sum(bump(c, 0.6, 1.0) for c in (4, 8, 12))
+    step_out = -0.3 * np.clip((T - 16) / 2, 0, 1)
+    auto = RepParams(**{**PARAMS.__dict__, "direction": "auto"})
+    events = detect_rep_events(lunges + step_out, T, auto)
+    assert len(events) == 3 and all(e.counted for e in events)
+
+
 def test_rep_cut_by_the_end_is_reported_but_not_counted():
     x = bump(3, 0.5, 1) + np.clip((T - 22) * 2, 0, 1)
     events = detect_rep_events(x, T, PARAMS)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from benchmarks.uiprmd_data import PIG, hip_centres, with_hip_centres
+from benchmarks.uiprmd_data import NO_REPETITION, PIG, hip_centres, read_uiprmd, uiprmd_files, with_hip_centres
 from benchmarks.uiprmd_features import N_SAMPLES, rep_curves, summarise, time_normalise
 from kneeline.io.trc import MarkerSet
 
@@ -74,3 +76,19 @@ def test_active_side_is_the_stepping_leg() -> None:
     assert act == "left"
     with pytest.raises(ValueError, match="active-side rule"):
         rep_curves(_squat_markers(), rule="widest")
+
+
+def test_files_listed_without_a_repetition_have_no_pelvis_descent(shared_data: Path) -> None:
+    """Each listed file's pelvis never drops below its start; the other files of its set drop > 0.2 m."""
+    for name in NO_REPETITION:
+        movement = name[:3]
+        files = uiprmd_files(shared_data, movement, correct="_inc." not in name)[name[4:7]]
+        assert name in [p.name for p in files]
+        for p in files:
+            markers = read_uiprmd(p)
+            pelvis_y = np.mean([markers.marker(m)[:, 1] for m in ("LASI", "RASI", "LPSI", "RPSI")], axis=0)
+            drop_m = pelvis_y[0] - pelvis_y.min()
+            if p.name == name:
+                assert drop_m < 0.01
+            else:
+                assert drop_m > 0.2
