@@ -39,7 +39,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
 from benchmarks._common import data_root, print_table, verdict  # noqa: E402
-from benchmarks.uiprmd_data import read_uiprmd, uiprmd_files  # noqa: E402
+from benchmarks.uiprmd_data import NO_REPETITION, read_uiprmd, uiprmd_files  # noqa: E402
 from benchmarks.uiprmd_features import rep_features  # noqa: E402
 
 MOVEMENTS: dict[str, tuple[str, str]] = {
@@ -64,12 +64,17 @@ class Dataset:
 
 
 def load_movement(root: Path, movement: str, with_tempo: bool = False) -> Dataset:
-    """Features of every repetition of ``movement`` (``tempo:*`` left out unless ``with_tempo``)."""
+    """Features of every repetition of ``movement`` (``tempo:*`` left out unless ``with_tempo``).
+
+    Files of :data:`~benchmarks.uiprmd_data.NO_REPETITION` (no repetition in them) are left out.
+    """
     rule = MOVEMENTS[movement][1]
     rows, ys, subjects = [], [], []
     for correct in (True, False):
         for subject, files in uiprmd_files(root, movement, correct).items():
             for path in files:
+                if path.name in NO_REPETITION:  # no repetition in the file: not an example of either class
+                    continue
                 rows.append(rep_features(read_uiprmd(path), rule))
                 ys.append(0 if correct else 1)
                 subjects.append(subject)
