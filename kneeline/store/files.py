@@ -29,7 +29,7 @@ from typing import BinaryIO
 from kneeline.errors import InputError
 from kneeline.io.video import VideoInfo, check_limits, probe
 
-__all__ = ["FileStore", "StoredVideo", "safe_name", "CHUNK_BYTES", "STALE_TEMP_S"]
+__all__ = ["FileStore", "StoredVideo", "safe_name", "CHUNK_BYTES", "STALE_TEMP_S", "megabytes"]
 
 logger = logging.getLogger(__name__)
 
@@ -281,7 +281,7 @@ class FileStore:
         return removed
 
 
-def _megabytes(n_bytes: int) -> str:
+def megabytes(n_bytes: int) -> str:
     """``n_bytes`` in MB of 1024 x 1024 bytes (as the web settings' ``max_upload_mb``)."""
     mb = n_bytes / (1 << 20)
     return f"{mb:.0f}" if mb >= 10 else f"{mb:.3g}"
@@ -301,7 +301,7 @@ def _receive(stream: BinaryIO, tmp: Path, *, name: str, max_bytes: int) -> tuple
         while chunk := stream.read(CHUNK_BYTES):
             size += len(chunk)
             if size > max_bytes:
-                raise InputError(f"{name} is larger than the upload limit of {_megabytes(max_bytes)} MB. Trim the "
+                raise InputError(f"{name} is larger than the upload limit of {megabytes(max_bytes)} MB. Trim the "
                                  "video to the test itself (a few repetitions) or record it at 1080p, and "
                                  "upload it again.")
             digest.update(chunk)

@@ -95,6 +95,26 @@ def _handlers(app: FastAPI) -> None:
                           "entered before this page was lost. Try again; if it happens again, report it.")
 
 
+_MULTIPART_OVERHEAD = 64 * 1024
+"""Bytes a form adds around an uploaded file (boundaries, other fields)."""
+
+
+def _refuse_oversized(request: Request) -> HTMLResponse | None:
+    """An error page for a request whose declared size is over the upload limit, before its body is read.
+
+    The file store checks the real size again while it reads (a body may declare no length).
+    """
+    from kneeline.web.routes.analyses import too_large_message, upload_limit_bytes
+
+    length = request.headers.get("content-length", "")
+    if request.method != "POST" or not length.isdigit():
+        return None
+    limit = upload_limit_bytes(request)
+    if int(length) <= limit + _MULTIPART_OVERHEAD:
+        return None
+    return error_page(request, 413, "This video is too large", too_large_message(int(length), limit))
+
+
 def create_app(settings: Settings | None = None, *, start_jobs: bool = True) -> FastAPI:
     """Create the web app.
 
@@ -135,7 +155,8 @@ def create_app(settings: Settings | None = None, *, start_jobs: bool = True) -> 
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
+        refused = _refuse_oversized(request)
+        response = refused if refused is not None else await call_next(request)
         for key, val in _SECURITY_HEADERS.items():
             response.headers.setdefault(key, val)
         return response

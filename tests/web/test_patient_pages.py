@@ -119,16 +119,22 @@ def test_upload_rejects_non_videos_and_stores_nothing(app, patient) -> None:  # 
 
 
 def test_upload_over_the_limit_is_refused(tmp_path, make_video) -> None:  # type: ignore[no-untyped-def]
+    """Two layers: a declared size far over the limit is refused before the body is read (413); a file
+    just over the limit (within the form's overhead allowance) is refused while it is stored (400)."""
     from fastapi.testclient import TestClient
 
     from kneeline.web.app import create_app
     from tests.web.conftest import make_settings, sign_up
-    app = create_app(make_settings(tmp_path / "d", max_upload_mb=0.001), start_jobs=False)
+    app = create_app(make_settings(tmp_path / "d", max_upload_mb=0.01), start_jobs=False)  # 10 KiB
     with TestClient(app):
         b = sign_up(app, "P", "p@example.org")
-        video = make_video("clip.mp4", n_frames=60, width=320, height=240)
+        big = make_video("big.mp4", n_frames=60, width=320, height=240).read_bytes() * 12  # ~100 KiB
         r = b.client.post("/tests/upload", data={"csrf_token": b.csrf("/tests"), "test": "squat", "side": "auto"},
-                          files={"video": ("clip.mp4", video.read_bytes(), "video/mp4")})
+                          files={"video": ("big.mp4", big, "video/mp4")})
+        assert r.status_code == 413 and "the limit is 0 MB" not in r.text and "Nothing was stored" in r.text
+        just_over = make_video("clip.mp4", n_frames=120, width=320, height=240).read_bytes()  # ~16 KiB
+        r = b.client.post("/tests/upload", data={"csrf_token": b.csrf("/tests"), "test": "squat", "side": "auto"},
+                          files={"video": ("clip.mp4", just_over, "video/mp4")})
         assert r.status_code == 400 and "limit" in r.text
         assert _count(app, Analysis) == 0
 

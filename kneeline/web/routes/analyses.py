@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -51,17 +51,17 @@ def _instructions() -> dict[str, list[str]]:
     }
 
 
-def _check_upload_size(request: Request) -> None:
-    """Refuse a body larger than the limit before reading it (Content-Length), with a clear page."""
-    limit = get_ctx(request).settings.web.max_upload_mb * 1024 * 1024
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit + 1024 * 1024:
-        raise InputError(f"the video is {int(length) / 1e6:.0f} MB; the limit is "
-                         f"{limit / 1024 / 1024:.0f} MB. Record a shorter clip (10–30 s is enough) or "
-                         "lower the phone's video resolution. Nothing was stored.")
+def upload_limit_bytes(request: Request) -> int:
+    """The largest video accepted, in bytes (``web.max_upload_mb``)."""
+    return int(get_ctx(request).settings.web.max_upload_mb * 1024 * 1024)
 
 
-UploadLimit = Annotated[None, Depends(_check_upload_size)]
+def too_large_message(size_bytes: int, limit_bytes: int) -> str:
+    """What to say when an upload is over the limit."""
+    from kneeline.store.files import megabytes
+
+    return (f"the video is {megabytes(size_bytes)} MB; the limit is {megabytes(limit_bytes)} MB. "
+            "Record a shorter clip (10-30 s is enough) or lower the phone's video resolution. Nothing was stored.")
 
 
 @router.get("/tests")
@@ -81,7 +81,7 @@ def create_analysis(request: Request, auth: Auth, upload: UploadFile, test: str,
     """
     ctx = get_ctx(request)
     stored = ctx.files.ingest_video(upload.file, filename=upload.filename or "video",
-                                    max_bytes=int(ctx.settings.web.max_upload_mb * 1024 * 1024))
+                                    max_bytes=upload_limit_bytes(request))
     with ctx.db.session() as session:
         row = Analysis(patient_id=auth.user.id, kind=kind, test=test, side=side, video_sha256=stored.sha256,
                        video_name=(upload.filename or "video")[:255], video_bytes=stored.size)
@@ -93,7 +93,7 @@ def create_analysis(request: Request, auth: Auth, upload: UploadFile, test: str,
 
 
 @router.post("/tests/upload")
-def upload(request: Request, auth: PatientDep, _limit: UploadLimit, _csrf: CsrfDep,
+def upload(request: Request, auth: PatientDep, _csrf: CsrfDep,
            test: Annotated[str, Form()] = "", side: Annotated[str, Form()] = "auto",
            video: Annotated[UploadFile | None, File()] = None) -> Response:
     """Store the video (content-addressed) and queue its analysis."""

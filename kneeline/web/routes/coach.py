@@ -30,7 +30,7 @@ from kneeline.program.library import load_library
 from kneeline.store.models import CoachedSet, User
 from kneeline.web.deps import SESSION_COOKIE, CsrfDep, NotFound, PatientDep, SessionDep, get_ctx
 from kneeline.web.render import error_page, page, redirect
-from kneeline.web.routes.analyses import UploadLimit, create_analysis
+from kneeline.web.routes.analyses import create_analysis
 from kneeline.web.security import find_session
 
 router = APIRouter()
@@ -50,7 +50,7 @@ def _movement(exercise_id: str) -> Any:
 
 
 @router.post("/coach/{exercise_id}/upload")
-def coach_upload(request: Request, exercise_id: str, auth: PatientDep, _limit: UploadLimit, _csrf: CsrfDep,
+def coach_upload(request: Request, exercise_id: str, auth: PatientDep, _csrf: CsrfDep,
                  side: Annotated[str, Form()] = "auto",
                  video: Annotated[UploadFile | None, File()] = None) -> Response:
     """Coach a recorded set: store the video and queue a coaching job (count, faults, annotated video)."""
