@@ -9,7 +9,7 @@ name the library knows for the exercise.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import yaml
@@ -128,6 +128,7 @@ def _normal(name: str) -> str:
 
 
 @cache
+@lru_cache(maxsize=1)
 def load_movements() -> MovementLibrary:
     """Load and validate ``movements.yaml``.
 

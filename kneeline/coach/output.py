@@ -9,15 +9,13 @@ written into a temporary sibling folder and moved into place with ``result.json`
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 from kneeline.coach.result import CoachResult
 from kneeline.coach.session import CoachRun
-from kneeline.errors import InputError
 from kneeline.report.result import AnalysisResult, Capture, Provenance, Rep, Summary, VideoMeta
-from kneeline.report.writer import check_out_dir, make_partial_dir, publish_dir
+from kneeline.report.writer import write_folder
 
 __all__ = ["as_analysis_result", "write_coach_plot", "write_coach_outputs"]
 
@@ -95,15 +93,5 @@ def write_coach_outputs(out_dir: str | Path, run: CoachRun, video_path: str | Pa
     InputError
         If the folder cannot be created or written; ``out_dir`` is then left as it was.
     """
-    out = Path(out_dir).expanduser().resolve()
-    check_out_dir(out)
-    tmp = make_partial_dir(out)
-    try:
-        _write_all(tmp, run, video_path, annotate, progress)
-        names = publish_dir(tmp, out)
-    except OSError as exc:
-        raise InputError(f"cannot write the outputs to {out}: {exc}. Check free space and permissions, "
-                         "or choose another folder with --out.") from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    _, out, names = write_folder(out_dir, lambda tmp: _write_all(tmp, run, video_path, annotate, progress))
     return {name: out / name for name in names}

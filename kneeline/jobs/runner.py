@@ -21,8 +21,8 @@ message, which the user sees.  Anything else fails it with a generic message; th
 from __future__ import annotations
 
 import logging
-import secrets
 import shutil
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -285,14 +285,7 @@ def _work_dir(files: FileStore, analysis_id: int) -> Path:
     parent.mkdir(parents=True, exist_ok=True)
     for stale in parent.glob(f".{analysis_id}.job-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    for _ in range(100):
-        work = parent / f".{analysis_id}.job-{secrets.token_hex(4)}"
-        try:
-            work.mkdir()
-        except FileExistsError:
-            continue
-        return work
-    raise OSError(f"no free name for a work folder in {parent}")
+    return Path(tempfile.mkdtemp(prefix=f".{analysis_id}.job-", dir=parent))
 
 
 def _publish(files: FileStore, analysis_id: int, work: Path) -> Path:

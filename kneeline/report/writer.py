@@ -13,15 +13,18 @@ import secrets
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from kneeline.errors import InputError
 from kneeline.kinematics.table import KinematicsTable
 from kneeline.pose.container import PoseSeries
 from kneeline.report.result import AnalysisResult
 
-__all__ = ["OUTPUT_FILES", "Outputs", "write_outputs", "check_out_dir", "make_partial_dir", "publish_dir"]
+__all__ = ["OUTPUT_FILES", "Outputs", "write_outputs", "write_folder"]
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 OUTPUT_FILES: tuple[str, ...] = ("frames.csv", "plot.png", "annotated.mp4", "result.json")
 """The files of one analysis, in the order they are written; ``result.json`` last."""
@@ -44,14 +47,14 @@ class Outputs(dict[str, Path]):
         self.video_codec = video_codec
 
 
-def check_out_dir(out: Path) -> None:
+def _check_out_dir(out: Path) -> None:
     """Refuse an output path that is an existing file."""
     if out.exists() and not out.is_dir():
         raise InputError(f"output folder {out} is an existing file; give a folder path with --out "
                          "(a new or existing folder).")
 
 
-def make_partial_dir(out: Path) -> Path:
+def _make_partial_dir(out: Path) -> Path:
     """Create the temporary sibling folder ``.NAME.partial-xxxxxxxx`` next to ``out``.
 
     Created with :func:`os.mkdir`'s default mode, so the folder gets the user's usual permissions
@@ -71,7 +74,7 @@ def make_partial_dir(out: Path) -> Path:
         raise InputError(f"cannot create the output folder {out}: {exc}. Choose another folder with --out.") from exc
 
 
-def publish_dir(tmp: Path, out: Path) -> list[str]:
+def _publish_dir(tmp: Path, out: Path) -> list[str]:
     """Move the files of ``tmp`` into ``out``; ``result.json`` last.  Return the names moved.
 
     A new output folder is the partial folder renamed (one atomic step).  Into an existing folder
@@ -95,6 +98,34 @@ def publish_dir(tmp: Path, out: Path) -> list[str]:
     for name in names:
         (tmp / name).replace(out / name)
     return names
+
+
+def write_folder(out_dir: str | Path, write: Callable[[Path], T]) -> tuple[T, Path, list[str]]:
+    """Run ``write(tmp)`` in a partial folder beside ``out_dir``, then publish its outputs into ``out_dir``.
+
+    Returns
+    -------
+    tuple
+        What ``write`` returned, the resolved output folder, and the output names published.
+
+    Raises
+    ------
+    InputError
+        If ``out_dir`` is an existing file, or the folder cannot be created or written; ``out_dir``
+        is then left as it was and no partial folder stays behind.
+    """
+    out = Path(out_dir).expanduser().resolve()
+    _check_out_dir(out)
+    tmp = _make_partial_dir(out)
+    try:
+        value = write(tmp)
+        names = _publish_dir(tmp, out)
+    except OSError as exc:
+        raise InputError(f"cannot write the outputs to {out}: {exc}. Check free space and permissions, "
+                         "or choose another folder with --out.") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return value, out, names
 
 
 def _write_all(tmp: Path, result: AnalysisResult, table: KinematicsTable, pose: PoseSeries,
@@ -154,17 +185,8 @@ def write_outputs(out_dir: str | Path, result: AnalysisResult, table: Kinematics
         If ``out_dir`` is an existing file, cannot be created or written, or the video cannot be
         read.  Any error leaves ``out_dir`` as it was and no partial folder behind.
     """
-    out = Path(out_dir).expanduser().resolve()
-    check_out_dir(out)
-    tmp = make_partial_dir(out)
-    try:
-        skipped, codec = _write_all(tmp, result, table, pose, video_path, annotate, progress)
-        names = publish_dir(tmp, out)
-    except OSError as exc:
-        raise InputError(f"cannot write the outputs to {out}: {exc}. Check free space and permissions, "
-                         "or choose another folder with --out.") from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    (skipped, codec), out, names = write_folder(
+        out_dir, lambda tmp: _write_all(tmp, result, table, pose, video_path, annotate, progress))
     for name, reason in skipped.items():
         logger.info("%s not written: %s", name, reason)
     return Outputs({name: out / name for name in names}, skipped, codec)

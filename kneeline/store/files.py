@@ -18,8 +18,8 @@ import hashlib
 import logging
 import os
 import re
-import secrets
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -213,14 +213,7 @@ class FileStore:
 
     def _temp_dir(self) -> Path:
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        for _ in range(100):
-            work = self.tmp_dir / f"upload-{secrets.token_hex(8)}"
-            try:
-                work.mkdir()
-            except FileExistsError:
-                continue
-            return work
-        raise OSError(f"no free temporary name in {self.tmp_dir}")
+        return Path(tempfile.mkdtemp(prefix="upload-", dir=self.tmp_dir))
 
     def _place(self, tmp: Path, sha256: str) -> Path:
         """Move ``tmp`` to the blob path (or keep the existing blob) and return the blob path."""

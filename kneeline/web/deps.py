@@ -167,8 +167,10 @@ async def check_csrf(request: Request, session: SessionDep) -> None:
     form: Any = await request.form()
     given = form.get("csrf_token")
     given = given if isinstance(given, str) else None
-    found = find_session(session, request.cookies.get(SESSION_COOKIE))
-    expected = found.csrf_token if found is not None else request.cookies.get(PRE_CSRF_COOKIE)
+    auth: Auth | None = getattr(request.state, "auth", None)
+    if auth is None:  # routes without a user dependency (sign-up, log-in, log-out)
+        auth = optional_auth(request, session)
+    expected = auth.csrf if auth is not None else request.cookies.get(PRE_CSRF_COOKIE)
     if not tokens_match(expected, given):
         raise CsrfError
 

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from kneeline.store.models import CareLink, User
@@ -20,7 +21,7 @@ from kneeline.web.security import verify_password
 router = APIRouter()
 
 
-def _context(session: SessionDep, user: Account) -> dict[str, Any]:
+def _context(session: Session, user: Account) -> dict[str, Any]:
     clinicians = session.scalars(select(User).join(CareLink, CareLink.clinician_id == User.id)
                                  .where(CareLink.patient_id == user.id).order_by(User.name)).all()
     patients = session.scalar(select(func.count()).select_from(CareLink).where(CareLink.clinician_id == user.id))

@@ -42,8 +42,9 @@ def _flags(session: Session, patient: User) -> list[str]:
     intake = latest_intake(session, patient.id)
     if intake is not None and intake.referred:
         flags.append("red flag: referred")
-    sessions = session_rows(session, patient.id)
-    if sessions and any(d["action"] == "regress" for d in sessions[-1].decisions):
+    last = session.scalar(select(SessionLog).where(SessionLog.patient_id == patient.id)
+                          .order_by(SessionLog.session_date.desc(), SessionLog.id.desc()).limit(1))
+    if last is not None and any(d["action"] == "regress" for d in last.decisions):
         flags.append("last session: pain too high, regressed")
     failed = session.scalar(select(func.count()).select_from(Analysis).where(
         Analysis.patient_id == patient.id, Analysis.status == "failed")) or 0
