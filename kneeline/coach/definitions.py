@@ -33,7 +33,8 @@ _NEEDS_THRESHOLD = {"fppa", "knee_width_ratio", "trunk_lean", "trunk_forward", "
                     "hip_angle_at_peak", "body_line_min"}
 _DEFAULT_KEYS = ("smoothing_s", "still_s", "still_band", "enter_fraction", "edge_fraction", "rest_follow_s",
                  "hold_gap_s", "min_hold_s", "incomplete_relative", "lost_s", "min_confidence", "lying_trunk_deg",
-                 "view_frontal_width_ratio", "view_sagittal_width_ratio")
+                 "view_frontal_width_ratio", "view_sagittal_width_ratio", "fppa_min_segment_ratio",
+                 "fppa_rear_shank_ratio")
 
 
 class _Frozen(BaseModel):

@@ -99,17 +99,48 @@ def _seg_length(check: Check, feats: Features, side: Leg | None) -> FloatArray:
     return feats[f"{leg}_hip_ankle"]
 
 
-def measure(check: Check, feats: Features, w: RepWindow, side: Leg | None) -> float | None:
-    """The value of ``check.measure`` for one repetition (None where it cannot be measured)."""
+def _fppa(feats: Features, w: RepWindow, sides: list[str], min_ratio: float,
+          rear_shank_ratio: float = 0.0) -> float | None:
+    """Largest FPPA of ``sides`` while thigh and shin keep ``min_ratio`` of their standing 2D length.
+
+    FPPA is defined for knee flexion up to 45-60 deg (evidence.md section 1).  Deeper, the thigh
+    (or, for a lunge's rear leg, the shin) points at the camera and its 2D direction is noise, so
+    frames where either segment is foreshortened below ``min_ratio`` of its length before the rep
+    are left out.  A leg whose shin falls below ``rear_shank_ratio`` at any time in the rep is a
+    lunge's rear (kneeling) leg: not read at all.  The 95th percentile of the rest is the rep's value.
+    """
+    rep = slice(w.start, w.end + 1)
+    pre = slice(w.pre, w.start + 1)
+    vals = []
+    for s in sides:
+        ok = np.ones(w.end + 1 - w.start, dtype=bool)
+        for seg in ("thigh", "shank"):
+            length = feats[f"{s}_{seg}_len"]
+            ref = _median(length[pre])
+            if ref is None or ref <= 0:
+                return None
+            with np.errstate(invalid="ignore"):
+                ok &= length[rep] >= min_ratio * ref
+                if seg == "shank" and np.nanmin(length[rep]) < rear_shank_ratio * ref:
+                    ok[:] = False
+        vals.append(_finite(feats[f"fppa_{s}_deg"][rep][ok]))
+    found = np.concatenate(vals) if vals else np.array([])
+    return float(np.percentile(found, 95)) if found.size else None
+
+
+def measure(check: Check, feats: Features, w: RepWindow, side: Leg | None,
+            fppa_min_segment_ratio: float = 0.0, rear_shank_ratio: float = 0.0) -> float | None:
+    """The value of ``check.measure`` for one repetition (None where it cannot be measured).
+
+    ``fppa_min_segment_ratio``, ``rear_shank_ratio``: see :func:`_fppa` (0 keeps every frame and leg).
+    """
     rep = slice(w.start, w.end + 1)
     pre = slice(w.pre, w.start + 1)
     m = check.measure
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if m == "fppa":
-            sides = [side] if side else ["left", "right"]
-            vals = _finite(np.array([feats[f"fppa_{s}_deg"][w.peak] for s in sides]))
-            return float(np.max(vals)) if vals.size else None
+            return _fppa(feats, w, [side] if side else ["left", "right"], fppa_min_segment_ratio, rear_shank_ratio)
         if m in ("knee_width_ratio", "trunk_forward", "hip_angle_at_peak"):
             key = {"knee_width_ratio": "knee_width_ratio", "trunk_forward": "trunk_tilt_deg",
                    "hip_angle_at_peak": "hip_angle_deg"}[m]
@@ -184,11 +215,14 @@ def judge_rep(index: int, movement: Movement, lib: MovementLibrary, feats: Featu
         if check.view != "any" and check.view != view:
             not_checked.append(f"{check.fault}: needs a {check.view} view (seen: {view})")
             continue
-        value = measure(check, feats, w, leg)
+        value = measure(check, feats, w, leg, lib.default("fppa_min_segment_ratio"),
+                        lib.default("fppa_rear_shank_ratio"))
         threshold = _threshold(check, movement, typical_amplitude, lib)
         measures[check.measure] = None if value is None else round(value, 3)
         if value is None or threshold is None:
-            not_checked.append(f"{check.fault}: not measurable in this repetition")
+            why = ("the thigh or shin pointed at the camera for the whole rep (knee angle only readable up to "
+                   "about 60 deg of knee bend)" if check.measure == "fppa" else "not measurable in this repetition")
+            not_checked.append(f"{check.fault}: {why}")
             continue
         checked += 1
         bad = value < threshold if check.measure in _BELOW else value > threshold

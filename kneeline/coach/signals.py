@@ -73,7 +73,8 @@ def compute_features(points: Mapping[str, FloatArray]) -> Features:
     Returns
     -------
     Features
-        ``leg_len``, ``thigh_len`` (px), ``hip_y`` (mid-hip image height, px), ``knee_gap`` (px),
+        ``leg_len``, ``thigh_len`` (px), per-side ``{left,right}_thigh_len`` and
+        ``{left,right}_shank_len`` (px), ``hip_y`` (mid-hip image height, px), ``knee_gap`` (px),
         ``leg_spread_deg`` (angle between the hip->ankle lines), ``hip_angle_deg``
         (shoulder-hip-knee, mean of sides), ``body_line_deg`` (shoulder-hip-ankle, mean of sides),
         ``obliquity_deg``, ``ankle_dy`` (ankle height difference, px), ``trunk_tilt_deg`` (trunk
@@ -94,6 +95,8 @@ def compute_features(points: Mapping[str, FloatArray]) -> Features:
         feats: Features = {
             "leg_len": _mean2(_dist(lh, lk) + _dist(lk, la), _dist(rh, rk) + _dist(rk, ra)),
             "thigh_len": _mean2(_dist(lh, lk), _dist(rh, rk)),
+            "left_thigh_len": _dist(lh, lk), "right_thigh_len": _dist(rh, rk),
+            "left_shank_len": _dist(lk, la), "right_shank_len": _dist(rk, ra),
             "hip_y": mid_hip[:, 1],
             "knee_gap": _dist(lk, rk),
             "hip_gap": _dist(lh, rh),
