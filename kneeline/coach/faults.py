@@ -117,8 +117,9 @@ def _fppa(feats: Features, w: RepWindow, sides: list[str], min_ratio: float,
         for seg in ("thigh", "shank"):
             length = feats[f"{s}_{seg}_len"]
             ref = _median(length[pre])
-            if ref is None or ref <= 0:
-                return None
+            if ref is None or ref <= 0:  # this leg was not seen before the rep: no standing length
+                ok[:] = False
+                break
             with np.errstate(invalid="ignore"):
                 ok &= length[rep] >= min_ratio * ref
                 if seg == "shank" and np.nanmin(length[rep]) < rear_shank_ratio * ref:

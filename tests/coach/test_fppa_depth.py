@@ -44,3 +44,10 @@ def test_no_readable_frame_gives_no_value() -> None:
     short[:5] = 100.0
     feats = _feats(np.full(N, 30.0), short, np.full(N, 100.0))
     assert measure(check, feats, _window(), "left", 0.71, 0.5) is None
+
+
+def test_a_leg_unseen_before_the_rep_does_not_hide_the_other() -> None:
+    check = next(c for c in get_movement("squat").checks if c.measure == "fppa")
+    feats = _feats(np.full(N, 14.0), np.full(N, 100.0), np.full(N, 100.0))
+    feats["right_thigh_len"] = np.where(np.arange(N) <= 5, np.nan, 100.0)  # right leg unseen until the rep
+    assert measure(check, feats, _window(), None, 0.71, 0.5) == 14.0
