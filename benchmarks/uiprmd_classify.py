@@ -61,8 +61,6 @@ class Dataset:
     y: np.ndarray
     subject: np.ndarray
     names: tuple[str, ...]
-    files: tuple[str, ...] = ()
-    """Repetition file of each row, in the order read (per subject: e01, e02, ...)."""
 
 
 def load_movement(root: Path, movement: str, with_tempo: bool = False) -> Dataset:
@@ -71,7 +69,7 @@ def load_movement(root: Path, movement: str, with_tempo: bool = False) -> Datase
     Files of :data:`~benchmarks.uiprmd_data.NO_REPETITION` (no repetition in them) are left out.
     """
     rule = MOVEMENTS[movement][1]
-    rows, ys, subjects, names_of_files = [], [], [], []
+    rows, ys, subjects = [], [], []
     for correct in (True, False):
         for subject, files in uiprmd_files(root, movement, correct).items():
             for path in files:
@@ -80,12 +78,11 @@ def load_movement(root: Path, movement: str, with_tempo: bool = False) -> Datase
                 rows.append(rep_features(read_uiprmd(path), rule))
                 ys.append(0 if correct else 1)
                 subjects.append(subject)
-                names_of_files.append(path.name)
     if not rows:
         raise FileNotFoundError(f"no UI-PRMD repetitions of {movement} under {root / 'ui-prmd'}")
     names = tuple(k for k in rows[0] if with_tempo or not k.startswith("tempo:"))
     x = np.array([[r[k] for k in names] for r in rows])
-    return Dataset(x=x, y=np.array(ys), subject=np.array(subjects), names=names, files=tuple(names_of_files))
+    return Dataset(x=x, y=np.array(ys), subject=np.array(subjects), names=names)
 
 
 class FeatureSet(BaseEstimator, TransformerMixin):  # type: ignore[misc]

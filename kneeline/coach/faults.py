@@ -101,13 +101,13 @@ def _seg_length(check: Check, feats: Features, side: Leg | None) -> FloatArray:
 
 def _fppa(feats: Features, w: RepWindow, sides: list[str], min_ratio: float,
           rear_shank_ratio: float = 0.0) -> float | None:
-    """Largest FPPA of ``sides`` while thigh and shin keep ``min_ratio`` of their standing 2D length.
+    """FPPA of ``sides`` (95th percentile) while thigh and shin keep ``min_ratio`` of their standing 2D length.
 
     FPPA is defined for knee flexion up to 45-60 deg (evidence.md section 1).  Deeper, the thigh
     (or, for a lunge's rear leg, the shin) points at the camera and its 2D direction is noise, so
     frames where either segment is foreshortened below ``min_ratio`` of its length before the rep
     are left out.  A leg whose shin falls below ``rear_shank_ratio`` at any time in the rep is a
-    lunge's rear (kneeling) leg: not read at all.  The 95th percentile of the rest is the rep's value.
+    lunge's rear (kneeling) leg: not read at all.  None when no frame is left.
     """
     rep = slice(w.start, w.end + 1)
     pre = slice(w.pre, w.start + 1)
@@ -221,8 +221,9 @@ def judge_rep(index: int, movement: Movement, lib: MovementLibrary, feats: Featu
         threshold = _threshold(check, movement, typical_amplitude, lib)
         measures[check.measure] = None if value is None else round(value, 3)
         if value is None or threshold is None:
-            why = ("the thigh or shin pointed at the camera for the whole rep (knee angle only readable up to "
-                   "about 60 deg of knee bend)" if check.measure == "fppa" else "not measurable in this repetition")
+            why = ("knee angle not readable: the thigh or shin pointed at the camera for the whole rep (readable up "
+                   "to about 60 deg of knee bend) or the leg was not seen" if check.measure == "fppa"
+                   else "not measurable in this repetition")
             not_checked.append(f"{check.fault}: {why}")
             continue
         checked += 1

@@ -13,6 +13,7 @@ scale`` over the measures both have: a large score means most measures moved, no
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -61,9 +62,9 @@ def build_reference(rows: Sequence[Row], names: Sequence[str] | None = None) -> 
     if len(rows) < 2:
         raise ValueError(f"a reference needs at least 2 accepted repetitions; got {len(rows)}")
     keys = tuple(names) if names is not None else tuple(rows[0])
-    x = feature_matrix(rows, keys)
-    with np.errstate(all="ignore"):
-        median = np.array([np.median(c[np.isfinite(c)]) if np.isfinite(c).any() else np.nan for c in x.T])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a measure no reference rep had stays NaN
+        median = np.nanmedian(feature_matrix(rows, keys), axis=0)
     return Reference(names=keys, median=median, n_reps=len(rows))
 
 
@@ -103,9 +104,7 @@ def deviation_scores(rows: Sequence[Row], ref: Reference, scale: FloatArray, qua
     usable = np.isfinite(ref.median) & np.isfinite(scale) & (scale > 0)
     x = feature_matrix(rows, ref.names)
     z = np.abs(x[:, usable] - ref.median[usable]) / scale[usable]
-    out = np.full(len(rows), np.nan)
-    for i, zi in enumerate(z):
-        zi = zi[np.isfinite(zi)]
-        if zi.size:
-            out[i] = float(np.quantile(zi, quantile))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a rep with no usable measure scores NaN
+        out: FloatArray = np.nanquantile(z, quantile, axis=1) if z.shape[1] else np.full(len(rows), np.nan)
     return out
