@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from contextlib import nullcontext
 from enum import StrEnum
@@ -12,7 +13,7 @@ import typer
 from rich.table import Table
 
 from kneeline.cli.common import print_report, run_guarded, stderr_console
-from kneeline.coach.result import CoachResult
+from kneeline.coach.result import CoachRep, CoachResult
 
 __all__ = ["register", "coach_tables"]
 
@@ -25,16 +26,32 @@ class SideChoice(StrEnum):
     auto = "auto"
 
 
+def vs_reference_text(rep: CoachRep) -> str:
+    """Short text of a rep against the reference: the changes beyond their SDD, or that there are none."""
+    if rep.vs_reference is None:
+        return "-"
+    real = [c for c in rep.vs_reference.changes if c.beyond_sdd]
+    if not real:
+        return "within noise"
+    return ", ".join(f"{c.measure} {c.change:+.1f} (SDD {c.sdd:g})" for c in real)
+
+
 def coach_tables(result: CoachResult) -> list[Table]:
     """Rich tables for the terminal: one row per repetition, then the set summary."""
     what = "hold(s)" if result.kind == "hold" else "rep(s)"
     reps = Table(title=f"{result.exercise_name}: {result.count} {what}" + (" (partial set)" if result.partial else ""))
-    for col in ("#", "side", "start s", "time s", "range", "hold s", "quality", "faults"):
-        reps.add_column(col, justify="right" if col not in ("faults", "side") else "left")
+    columns = ["#", "side", "start s", "time s", "range", "hold s", "quality", "faults"]
+    if result.reference is not None:
+        columns.append("vs reference")
+    for col in columns:
+        reps.add_column(col, justify="left" if col in ("faults", "side", "vs reference") else "right")
     for r in result.reps:
-        reps.add_row(str(r.index), r.side or "-", f"{r.start_s:.2f}", f"{r.duration_s:.2f}",
-                     f"{r.amplitude:.2f} {r.amplitude_unit}", "-" if r.hold_s is None else f"{r.hold_s:.1f}",
-                     "-" if r.quality is None else str(r.quality), ", ".join(f.label for f in r.faults) or "none")
+        row = [str(r.index), r.side or "-", f"{r.start_s:.2f}", f"{r.duration_s:.2f}",
+               f"{r.amplitude:.2f} {r.amplitude_unit}", "-" if r.hold_s is None else f"{r.hold_s:.1f}",
+               "-" if r.quality is None else str(r.quality), ", ".join(f.label for f in r.faults) or "none"]
+        if result.reference is not None:
+            row.append(vs_reference_text(r))
+        reps.add_row(*row)
     summary = Table(title="Set", show_header=False)
     summary.add_row("view", f"{result.view_seen} (needs {result.view_needed})")
     if result.tempo.mean_rep_s is not None:
@@ -58,8 +75,13 @@ def coach_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print result.json to standard output.")] = False,
     no_video: Annotated[bool, typer.Option("--no-video", help="Skip annotated.mp4 (faster).")] = False,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="JSON settings file.")] = None,
+    reference: Annotated[Path | None, typer.Option(
+        "--reference", help="result.json (or its folder) of an earlier set of this exercise accepted as your good "
+                            "form: each rep is compared with it.")] = None,
 ) -> None:
     """Count repetitions (or time holds) of EXERCISE in VIDEO, with tempo, faults and a quality score."""
+    from kneeline.coach.compare import check_reference, compare_with_reference, load_reference_result
+    from kneeline.coach.definitions import get_movement
     from kneeline.coach.output import write_coach_outputs
     from kneeline.coach.session import coach_video
     from kneeline.config import load_settings
@@ -68,8 +90,14 @@ def coach_command(
         settings = load_settings(settings_file).analysis
         out_dir = out or Path.cwd() / f"{video.stem}-coach"
         err = stderr_console()
+        ref = None
+        if reference is not None:  # refuse a wrong reference before the slow part
+            ref = load_reference_result(reference)
+            check_reference(ref, get_movement(exercise).id)
         with err.status("estimating the pose and counting...", spinner="dots") if err.is_terminal else nullcontext():
             run = coach_video(video, exercise, side=side.value, settings=settings)
+            if ref is not None:
+                run = dataclasses.replace(run, result=compare_with_reference(run.result, ref))
             paths = write_coach_outputs(out_dir, run, video, annotate=not no_video)
         for message in run.result.messages:
             err.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)

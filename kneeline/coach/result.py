@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kneeline.report.result import Provenance, VideoMeta
 
-__all__ = ["CoachView", "Fault", "CoachRep", "Tempo", "CoachResult"]
+__all__ = ["CoachView", "Fault", "MeasureChange", "RepVsReference", "ReferenceInfo", "CoachRep", "Tempo",
+           "CoachResult"]
 
 CoachView = Literal["frontal", "oblique", "sagittal", "unknown"]
 
@@ -26,6 +27,37 @@ class Fault(_Model):
     value: float | None = Field(None, description="The measured value")
     threshold: float | None = None
     unit: str = ""
+
+
+class MeasureChange(_Model):
+    """One measure of a repetition against the same measure in the person's reference repetitions."""
+
+    measure: str
+    value: float
+    reference: float = Field(description="Median of the reference repetitions")
+    change: float = Field(description="value - reference")
+    sdd: float | None = Field(None, description="Smallest detectable difference; None where none is published")
+    beyond_sdd: bool | None = Field(None, description="|change| > sdd: a real change, not measurement noise")
+
+
+class RepVsReference(_Model):
+    """A repetition compared with the reference set (see :mod:`kneeline.coach.compare`)."""
+
+    changes: list[MeasureChange] = Field(default_factory=list)
+    score: float | None = Field(None, description="Median of |change| / SDD over the measures with an SDD "
+                                                   "(1 = a typical measure moved by its SDD)")
+    differs: bool = Field(False, description="At least one measure changed by more than its SDD")
+
+
+class ReferenceInfo(_Model):
+    """The reference set a result was compared with: repetitions accepted as this person's good form."""
+
+    exercise: str
+    reps: int = Field(description="Repetitions in the reference")
+    video_name: str | None = None
+    video_sha256: str | None = None
+    medians: dict[str, dict[str, float | None]] = Field(
+        default_factory=dict, description="Side ('left', 'right' or 'both') -> measure -> median")
 
 
 class CoachRep(_Model):
@@ -47,6 +79,7 @@ class CoachRep(_Model):
     faults: list[Fault] = Field(default_factory=list)
     not_checked: list[str] = Field(default_factory=list, description="Checks skipped and why")
     quality: int | None = Field(None, description="0-100: share of the checks made that passed")
+    vs_reference: RepVsReference | None = Field(None, description="Against the person's reference set, if given")
 
 
 class Tempo(_Model):
@@ -79,5 +112,6 @@ class CoachResult(_Model):
                                              "during a repetition; what was counted is kept")
     messages: list[str] = Field(default_factory=list, description="Plain-language problems and what to do")
     notes: list[str] = Field(default_factory=list)
+    reference: ReferenceInfo | None = Field(None, description="The reference set the reps were compared with")
     video: VideoMeta | None = None
     provenance: Provenance | None = None

@@ -74,3 +74,33 @@ def test_real_squat_video_named_as_clamshell_is_a_clear_error(real_squat, tmp_pa
     assert result.exit_code == 4
     assert "mostly standing" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_real_clip_compared_with_a_reference_set_of_the_same_person(real_squat, squat_clip: Path, tmp_path: Path):
+    _, pose, _ = real_squat
+    ref = tmp_path / "reference" / "result.json"
+    ref.parent.mkdir()
+    ref.write_text(coach_pose(pose, "squat").result.model_dump_json(), encoding="utf-8")
+    out = tmp_path / "out"
+    result = _coach(str(squat_clip), "--exercise", "squat", "--out", str(out), "--no-video",
+                    "--reference", str(ref.parent))
+    assert result.exit_code == 0, result.output
+    assert "Compared with your reference set (6 reps)" in " ".join(result.stdout.split())
+    data = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    assert data["reference"]["reps"] == 6 and data["count"] == 4
+    # The clip is four of the reference's own squats: nothing changed beyond measurement noise.
+    assert all(r["vs_reference"] is not None and not r["vs_reference"]["differs"] for r in data["reps"])
+    assert all(r["vs_reference"]["changes"] for r in data["reps"])
+
+
+def test_bad_reference_is_refused_before_the_video_is_read(tmp_path: Path):
+    video = tmp_path / "set.mp4"
+    video.write_bytes(b"never read")
+    bad = tmp_path / "result.json"
+    bad.write_text("{}", encoding="utf-8")
+    result = _coach(str(video), "--exercise", "squat", "--reference", str(bad))
+    assert result.exit_code == 2 and "is not a kneeline coach result" in result.stderr
+    assert "Traceback" not in result.output
+    missing = _coach(str(video), "--exercise", "squat", "--reference", str(tmp_path / "nope"))
+    assert missing.exit_code == 2 and "reference not found" in missing.stderr
