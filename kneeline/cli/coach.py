@@ -13,7 +13,8 @@ import typer
 from rich.table import Table
 
 from kneeline.cli.common import print_report, run_guarded, stderr_console
-from kneeline.coach.result import CoachRep, CoachResult
+from kneeline.coach.compare import vs_reference_text
+from kneeline.coach.result import CoachResult
 
 __all__ = ["register", "coach_tables"]
 
@@ -24,16 +25,6 @@ class SideChoice(StrEnum):
     left = "left"
     right = "right"
     auto = "auto"
-
-
-def vs_reference_text(rep: CoachRep) -> str:
-    """Short text of a rep against the reference: the changes beyond their SDD, or that there are none."""
-    if rep.vs_reference is None:
-        return "-"
-    real = [c for c in rep.vs_reference.changes if c.beyond_sdd]
-    if not real:
-        return "within noise"
-    return ", ".join(f"{c.measure} {c.change:+.1f} (SDD {c.sdd:g})" for c in real)
 
 
 def coach_tables(result: CoachResult) -> list[Table]:

@@ -20,7 +20,8 @@ from kneeline.coach.result import CoachRep, CoachResult, MeasureChange, Referenc
 from kneeline.errors import InputError
 from kneeline.evidence import load_sourced
 
-__all__ = ["MEASURE_SDD_KEYS", "measure_sdds", "load_reference_result", "check_reference", "compare_with_reference"]
+__all__ = ["MEASURE_SDD_KEYS", "MEASURE_LABELS", "measure_sdds", "vs_reference_text", "load_reference_result",
+           "check_reference", "compare_with_reference"]
 
 MEASURE_SDD_KEYS: dict[str, str] = {
     "fppa": "fppa_sdd_deg",
@@ -28,6 +29,22 @@ MEASURE_SDD_KEYS: dict[str, str] = {
     "pelvic_drop": "pelvic_drop_sdd_deg",
 }
 """Coach measure -> entry of ``measurement.yaml`` holding its SDD (other measures have none)."""
+
+
+MEASURE_LABELS: dict[str, str] = {
+    "fppa": "knee angle (+ = inward)", "trunk_lean": "trunk lean", "pelvic_drop": "pelvic drop",
+}
+"""Plain names of the measures that can change beyond their SDD."""
+
+
+def vs_reference_text(rep: CoachRep) -> str:
+    """One line on a rep against the reference: the changes beyond their SDD, "within noise", or "-"."""
+    if rep.vs_reference is None:
+        return "-"
+    real = [c for c in rep.vs_reference.changes if c.beyond_sdd]
+    if not real:
+        return "within noise"
+    return ", ".join(f"{MEASURE_LABELS.get(c.measure, c.measure)} {c.change:+.1f}° (SDD {c.sdd:g}°)" for c in real)
 
 
 def measure_sdds() -> dict[str, float]:

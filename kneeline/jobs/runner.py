@@ -20,6 +20,7 @@ message, which the user sees.  Anything else fails it with a generic message; th
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import tempfile
@@ -33,11 +34,13 @@ from typing import Any
 
 from sqlalchemy import CursorResult, select, update
 
+from kneeline.coach.result import CoachResult
 from kneeline.errors import InputError, KneelineError
 from kneeline.jobs.base import GAVE_UP_MESSAGE, MAX_ATTEMPTS
 from kneeline.store.db import Database, open_database
 from kneeline.store.files import FileStore
 from kneeline.store.models import Analysis, utcnow
+from kneeline.store.references import reference_result
 
 __all__ = ["run_analysis", "PROGRESS_INTERVAL_S", "LOG_NAME", "internal_error_message"]
 
@@ -68,6 +71,7 @@ class _Job:
 
     id: int
     attempt: int
+    patient_id: int
     kind: str
     test: str
     side: str
@@ -128,8 +132,8 @@ def _claim(db: Database, analysis_id: int) -> _Job | None:
             update(Analysis).where(Analysis.id == analysis_id, unfinished, Analysis.attempts < MAX_ATTEMPTS)
             .values(status="running", attempts=Analysis.attempts + 1, started_at=utcnow(), finished_at=None,
                     progress=0.0, stage="starting", error=None)
-            .returning(Analysis.attempts, Analysis.kind, Analysis.test, Analysis.side, Analysis.video_sha256,
-                       Analysis.video_name)).first()
+            .returning(Analysis.attempts, Analysis.patient_id, Analysis.kind, Analysis.test, Analysis.side,
+                       Analysis.video_sha256, Analysis.video_name)).first()
         if row is None:
             session.execute(update(Analysis).where(Analysis.id == analysis_id, unfinished)
                             .values(status="failed", stage="failed", error=GAVE_UP_MESSAGE, finished_at=utcnow()))
@@ -211,7 +215,9 @@ def _run(db: Database, files: FileStore, job: _Job) -> None:
     work = _work_dir(files, job.id)
     try:
         if job.kind == "coach":
-            result = _coach(video, job, reporter, work)
+            with db.session() as session:
+                reference = reference_result(session, job.patient_id, job.test)
+            result = _coach(video, job, reporter, work, reference)
         else:
             result = _analyse(video, job, reporter, work)
         reporter.stage("saving the results", 0.99)
@@ -252,14 +258,20 @@ def _analyse(video: Path, job: _Job, reporter: _Reporter, work: Path) -> dict[st
     return result.model_dump(mode="json")
 
 
-def _coach(video: Path, job: _Job, reporter: _Reporter, work: Path) -> dict[str, Any]:
-    """An exercise video (``job.test`` is the exercise id): count, faults, outputs and the browser video."""
+def _coach(video: Path, job: _Job, reporter: _Reporter, work: Path, reference: CoachResult | None) -> dict[str, Any]:
+    """An exercise video (``job.test`` is the exercise id): count, faults, outputs and the browser video.
+
+    With the patient's ``reference`` set of the exercise, each rep is compared with it.
+    """
+    from kneeline.coach.compare import compare_with_reference
     from kneeline.coach.output import write_coach_outputs
     from kneeline.coach.session import coach_video
     from kneeline.jobs.playback import write_webm
 
     run = coach_video(video, job.test, side=job.side,  # type: ignore[arg-type]
                       progress=reporter.span("following the exercise", 0.02, 0.70))
+    if reference is not None:
+        run = dataclasses.replace(run, result=compare_with_reference(run.result, reference))
     out = work / "out"
     write_coach_outputs(out, run, video, progress=reporter.span("drawing the annotated video", 0.72, 0.90))
     annotated = out / "annotated.mp4"

@@ -85,8 +85,8 @@ def make_engine(url: str) -> Engine:
     raise InputError(f"database {backend!r} is not supported; use SQLite (default) or PostgreSQL.")
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the database schema up to date with Alembic (idempotent).
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database schema up to ``revision`` (default: the latest) with Alembic (idempotent).
 
     Raises
     ------
@@ -101,7 +101,7 @@ def migrate(engine: Engine) -> None:
     try:
         with engine.begin() as connection:
             cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, revision)
     except OperationalError as exc:
         raise InputError(f"cannot open the database at {engine.url.render_as_string(hide_password=True)} "
                          f"({exc.orig}); check KNEELINE_DATABASE_URL and that the server is running.") from None

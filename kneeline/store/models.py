@@ -35,8 +35,8 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "Base", "User", "PatientProfile", "CareLink", "IntakeRecord", "OutcomeRecord", "Analysis",
-    "CoachedSet", "ProgramVersion", "SessionLog", "ClinicianNote", "WebSession", "LoginAttempt", "ROLES",
-    "ANALYSIS_STATES", "utcnow", "UtcDateTime",
+    "CoachedSet", "CoachReference", "ProgramVersion", "SessionLog", "ClinicianNote", "WebSession", "LoginAttempt",
+    "ROLES", "ANALYSIS_STATES", "utcnow", "UtcDateTime",
 ]
 
 ROLES: tuple[str, ...] = ("patient", "clinician", "admin")
@@ -209,6 +209,27 @@ class CoachedSet(Base):
     quality: Mapped[int | None] = mapped_column(Integer, default=None)
     partial: Mapped[bool] = mapped_column(Boolean, default=False)
     result: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CoachReference(Base):
+    """A patient's reference set of one exercise: a coached set their clinician accepted as good form.
+
+    ``result`` is the accepted set's ``CoachResult``; later sets of the exercise are compared with
+    it (:func:`kneeline.coach.compare.compare_with_reference`).  One per patient and exercise.
+    """
+
+    __tablename__ = "coach_references"
+    __table_args__ = (UniqueConstraint("patient_id", "exercise_id", name="exercise"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    exercise_id: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(16))
+    """``"live"`` (a :class:`CoachedSet`) or ``"video"`` (a coach :class:`Analysis`)."""
+    source_id: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]]
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -40,6 +40,7 @@ from kneeline.store.models import (
     CareLink,
     ClinicianNote,
     CoachedSet,
+    CoachReference,
     IntakeRecord,
     OutcomeRecord,
     PatientProfile,
@@ -136,6 +137,7 @@ def _patient_data(session: Session, user: User) -> dict[str, Any]:
         "sessions": _rows(session, SessionLog, SessionLog.patient_id == pid),
         "notes": notes,
         "coached_sets": _rows(session, CoachedSet, CoachedSet.patient_id == pid),
+        "coach_references": _rows(session, CoachReference, CoachReference.patient_id == pid),
     }
 
 

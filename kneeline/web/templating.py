@@ -7,6 +7,8 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from kneeline.coach.compare import vs_reference_text
+
 __all__ = ["make_templates", "fmt_number", "fmt_when", "metric_label"]
 
 
@@ -44,4 +46,5 @@ def make_templates(folder: Path) -> Jinja2Templates:
     templates.env.filters["when"] = fmt_when
     templates.env.globals["app_name"] = "kneeline"
     templates.env.filters["metric"] = metric_label
+    templates.env.filters["vs_reference"] = vs_reference_text
     return templates

@@ -43,7 +43,7 @@ def test_migrations_create_every_table_and_reapply_as_a_no_op(db_url: str):
         tables = set(inspect(first.engine).get_table_names())
         assert set(Base.metadata.tables) <= tables and "alembic_version" in tables
         head = _head(first)
-        assert head == "0001"
+        assert head == "0002"
         with first.session() as session:
             add_user(session, "keep@example.org")
     finally:
@@ -172,3 +172,25 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: Database):
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_database_at_the_first_revision_upgrades_keeping_its_data(db_url: str):
+    from kneeline.store.db import make_engine, migrate
+
+    engine = make_engine(db_url)
+    try:
+        migrate(engine, "0001")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO users (email, name, password_hash, role, created_at) "
+                              "VALUES (:e, 'Old', 'x', 'patient', :t)"),
+                         {"e": "old@example.org", "t": datetime(2026, 1, 1, tzinfo=UTC)})
+    finally:
+        engine.dispose()
+    db = open_database(db_url)
+    try:
+        assert _head(db) == "0002"
+        assert "coach_references" in inspect(db.engine).get_table_names()
+        with db.session() as session:
+            assert session.scalar(select(User.email)) == "old@example.org"
+    finally:
+        db.dispose()

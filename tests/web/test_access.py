@@ -51,6 +51,8 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/clinic/patients/{patient_id}/notes"): {LINKED},
     ("GET", "/clinic/patients/{patient_id}/program"): {LINKED},
     ("POST", "/clinic/patients/{patient_id}/program"): {LINKED},
+    ("POST", "/clinic/patients/{patient_id}/references"): {LINKED},
+    ("POST", "/clinic/patients/{patient_id}/references/{exercise_id}/delete"): {LINKED},
     ("GET", "/account"): EVERYONE,
     ("POST", "/account/share"): PATIENTS,
     ("POST", "/account/unshare"): PATIENTS,

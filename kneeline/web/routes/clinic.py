@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 from kneeline.errors import ValidationError
 from kneeline.program.edit import ProgramEdit, edit_program
 from kneeline.program.library import load_library
-from kneeline.store.models import Analysis, CareLink, ClinicianNote, IntakeRecord, ProgramVersion, SessionLog, User
+from kneeline.store.models import (
+    Analysis,
+    CareLink,
+    ClinicianNote,
+    CoachedSet,
+    IntakeRecord,
+    ProgramVersion,
+    SessionLog,
+    User,
+)
 from kneeline.store.records import (
     add_program_version,
     current_program,
@@ -22,6 +31,7 @@ from kneeline.store.records import (
     program_of,
     session_rows,
 )
+from kneeline.store.references import clear_reference, references_of, set_reference
 from kneeline.web.deps import ClinicianDep, CsrfDep, SessionDep, visible_patient
 from kneeline.web.forms import to_int, validate
 from kneeline.web.render import page, redirect
@@ -76,6 +86,9 @@ def _record(session: Session, patient: User) -> dict[str, Any]:
         "outcomes": outcome_rows(session, patient.id),
         "notes": session.scalars(select(ClinicianNote).where(ClinicianNote.patient_id == patient.id)
                                  .order_by(ClinicianNote.id.desc())).all(),
+        "live_sets": session.scalars(select(CoachedSet).where(CoachedSet.patient_id == patient.id)
+                                     .order_by(CoachedSet.id.desc()).limit(20)).all(),
+        "references": references_of(session, patient.id),
     }
 
 
@@ -83,7 +96,7 @@ def _record(session: Session, patient: User) -> dict[str, Any]:
 def patient_record(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep) -> Response:
     """A linked patient's full record."""
     patient = visible_patient(session, auth, patient_id)
-    return page(request, "clinic_patient.html", errors={}, **_record(session, patient))
+    return page(request, "clinic_patient.html", errors={}, reference_error=None, **_record(session, patient))
 
 
 @router.post("/clinic/patients/{patient_id}/notes")
@@ -94,9 +107,39 @@ async def add_note(request: Request, patient_id: int, auth: ClinicianDep, sessio
     text = str((await request.form()).get("text") or "").strip()
     if not 1 <= len(text) <= 5000:
         return page(request, "clinic_patient.html", status_code=400, **_record(session, patient),
-                    errors={"text": f"write 1 to 5000 characters (got {len(text)})"})
+                    errors={"text": f"write 1 to 5000 characters (got {len(text)})"}, reference_error=None)
     session.add(ClinicianNote(patient_id=patient.id, author_id=auth.user.id, text=text))
     return redirect(f"/clinic/patients/{patient.id}#notes")
+
+
+@router.post("/clinic/patients/{patient_id}/references")
+async def add_reference(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep,
+                        _csrf: CsrfDep) -> Response:
+    """Make one of the patient's coached sets (live or video) their reference set for its exercise."""
+    patient = visible_patient(session, auth, patient_id)
+    form = await request.form()
+    source, source_id = str(form.get("source") or ""), to_int(form.get("source_id"))
+    error = None
+    if source not in ("live", "video") or not isinstance(source_id, int):
+        error = "choose one of the patient's coached sets (a live set or a coached video) as the reference."
+    else:
+        try:
+            set_reference(session, patient.id, source, source_id, auth.user.id)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            error = str(exc)
+    if error is not None:
+        return page(request, "clinic_patient.html", status_code=400, **_record(session, patient), errors={},
+                    reference_error=error)
+    return redirect(f"/clinic/patients/{patient.id}#references")
+
+
+@router.post("/clinic/patients/{patient_id}/references/{exercise_id}/delete")
+def remove_reference(patient_id: int, exercise_id: str, auth: ClinicianDep, session: SessionDep,
+                     _csrf: CsrfDep) -> Response:
+    """Remove the patient's reference set of one exercise (later sets are no longer compared)."""
+    patient = visible_patient(session, auth, patient_id)
+    clear_reference(session, patient.id, exercise_id)
+    return redirect(f"/clinic/patients/{patient.id}#references")
 
 
 def _edit_context(session: Session, patient: User) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from kneeline.errors import InputError
 from kneeline.program.library import load_library
 from kneeline.store.models import CoachedSet, User
+from kneeline.store.references import reference_result, with_reference
 from kneeline.web.deps import SESSION_COOKIE, CsrfDep, NotFound, PatientDep, SessionDep, get_ctx
 from kneeline.web.render import error_page, page, redirect
 from kneeline.web.routes.analyses import create_analysis
@@ -73,7 +74,8 @@ def coach_page(request: Request, exercise_id: str, auth: PatientDep, session: Se
     recent = session.scalars(select(CoachedSet).where(CoachedSet.patient_id == auth.user.id,
                                                       CoachedSet.exercise_id == movement.id)
                              .order_by(CoachedSet.id.desc()).limit(5)).all()
-    return page(request, "coach.html", movement=movement, exercise=exercise, recent=recent)
+    return page(request, "coach.html", movement=movement, exercise=exercise, recent=recent,
+                reference=reference_result(session, auth.user.id, movement.id))
 
 
 def _user_for(websocket: WebSocket) -> User | None:
@@ -122,9 +124,9 @@ class _Session:
 def _save(websocket: WebSocket, user_id: int, live: _Session) -> CoachedSet | None:
     if live.frames == 0:
         return None
-    result = live.coach.finish()
     ctx = get_ctx(websocket)  # type: ignore[arg-type]
     with ctx.db.session() as session:
+        result = with_reference(session, user_id, live.coach.finish())
         row = CoachedSet(patient_id=user_id, exercise_id=result.exercise, count=result.count,
                          hold_s=result.hold_total_s, quality=result.quality, partial=result.partial,
                          result=result.model_dump(mode="json"))
