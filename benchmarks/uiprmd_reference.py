@@ -143,6 +143,79 @@ CONFIGS: dict[str, Callable[[Split, list[str]], Predictor]] = {
 """The models the inner loop chooses from, simplest first (first of equal scores wins)."""
 
 
+def _curve_votes(z: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    """Per row, the largest ``z`` of each curve (``curve:statistic`` names): one value per curve."""
+    curves = sorted({n.split(":")[0] for n in names})
+    cols = [[i for i, n in enumerate(names) if n.split(":")[0] == c] for c in curves]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.stack([np.nanmax(z[:, c], axis=1) for c in cols], axis=1)
+
+
+def _fixed_score(s: Split, rows: np.ndarray, subject: str, scale: np.ndarray, by_curve: bool,
+                 self_calibrated: bool, quantile: float) -> np.ndarray:
+    """One-class score of ``rows`` (all of ``subject``) for :func:`fixed_variants`."""
+    usable = np.isfinite(scale) & (scale > 0)  # as deviation_scores: no usual variation, no vote
+
+    def score(x: np.ndarray, median: np.ndarray) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            z = np.where(usable, np.abs(x - median) / np.where(usable, scale, 1.0), np.nan)
+            if by_curve:
+                z = _curve_votes(z, s.names)
+            out: np.ndarray = np.nanquantile(z, quantile, axis=1)
+        return out
+
+    out = score(s.raw[rows], s.references[subject].median)
+    if self_calibrated:  # divide by how far each reference rep lies from the others' median
+        ref_rows = np.flatnonzero((s.data.subject == subject) & s.is_reference)
+        loo = [score(s.raw[[r]], np.nanmedian(s.raw[ref_rows[ref_rows != r]], axis=0))[0] for r in ref_rows]
+        out = out / float(np.median(loo))
+    return out
+
+
+VARIANTS = [(by_curve, self_cal, q) for by_curve in (False, True) for self_cal in (False, True) for q in (0.5, 0.8)]
+"""(one vote per curve, self-calibrated, quantile): the fixed one-class scores of :func:`fixed_variants`."""
+
+
+def fixed_variants(s: Split) -> list[tuple[str, float, list[float]]]:
+    """Leave-one-subject-out balanced accuracy of each fixed one-class score (no model choice).
+
+    Two variations of the deviation score, written down before they were run and reported
+    whatever they gave: *one vote per curve* (the largest deviation of each curve's statistics,
+    so a curve with many statistics does not outvote the others) and *self-calibrated* (the score
+    divided by how far the subject's own reference reps lie from each other, for people who vary
+    more than others).  The threshold comes from the training subjects, as in :func:`fit_deviation`.
+    """
+    subjects = sorted(set(s.data.subject.tolist()))
+    out = []
+    for by_curve, self_cal, q in VARIANTS:
+        ys, preds, per = [], [], []
+        for test in subjects:
+            train = [t for t in subjects if t != test]
+            groups = []
+            for subject in train:
+                good = np.flatnonzero((s.data.subject == subject) & (s.data.y == 0) & ~s.is_reference)
+                groups.append((s.references[subject], _rows(s.raw[good], s.names)))
+            scale = pooled_scale(groups)
+            sc_tr, y_tr = [], []
+            for subject in train:
+                rows = np.flatnonzero(_scored(s, [subject]))
+                sc_tr.append(_fixed_score(s, rows, subject, scale, by_curve, self_cal, q))
+                y_tr.append(s.data.y[rows])
+            sc, y = np.concatenate(sc_tr), np.concatenate(y_tr)
+            threshold = max(np.unique(sc[np.isfinite(sc)]),
+                            key=lambda t: balanced_accuracy(y, (sc > t).astype(int)))
+            rows = np.flatnonzero(_scored(s, [test]))
+            pred = (_fixed_score(s, rows, test, scale, by_curve, self_cal, q) > threshold).astype(int)
+            ys.append(s.data.y[rows])
+            preds.append(pred)
+            per.append(balanced_accuracy(s.data.y[rows], pred))
+        name = f"{'per curve' if by_curve else 'all features'}, {'self-calibrated' if self_cal else 'plain'}, q={q}"
+        out.append((name, balanced_accuracy(np.concatenate(ys), np.concatenate(preds)), per))
+    return out
+
+
 def loso_ba(s: Split, subjects: list[str], config: str) -> float:
     """Balanced accuracy of ``config`` over ``subjects`` by leave-one-subject-out (pooled predictions)."""
     ys, preds = [], []
@@ -200,6 +273,13 @@ def run(root: Path, movements: list[str], n_reference: int) -> list[bool]:
                 "(balanced accuracy, leave-one-subject-out; nested CV chooses the model)",
                 ["movement", "scored correct/incorrect", "scored", "nested choice", f"target {TARGET}",
                  "per test subject"], rows)
+    variant_rows = []
+    for mv, _ in details:
+        s = split(load_movement(root, mv), n_reference)
+        for name, ba, per in fixed_variants(s):
+            variant_rows.append([mv, name, f"{ba:.3f}", " ".join(f"{p:.2f}" for p in per)])
+    print_table("Fixed one-class scores, no model choice (leave-one-subject-out; threshold from the training subjects)",
+                ["movement", "score", "balanced accuracy", "per test subject"], variant_rows)
     for mv, folds in details:
         print(f"\n{mv} {MOVEMENTS[mv][0]}: test subject: inner BA -> chosen -> test BA   (every model on it)")
         for f in folds:
