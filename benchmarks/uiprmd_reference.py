@@ -97,13 +97,18 @@ def _scored(s: Split, subjects: list[str]) -> np.ndarray:
     return np.isin(s.data.subject, subjects) & ~s.is_reference
 
 
-def fit_deviation(s: Split, train: list[str], quantile: float) -> Predictor:
-    """One-class deviation score; scale and threshold from the ``train`` subjects."""
+def train_scale(s: Split, train: list[str]) -> np.ndarray:
+    """Usual rep-to-rep variation of each feature: the ``train`` subjects' scored correct reps vs their reference."""
     groups = []
     for subject in train:
         good = np.flatnonzero((s.data.subject == subject) & (s.data.y == 0) & ~s.is_reference)
         groups.append((s.references[subject], _rows(s.raw[good], s.names)))
-    scale = pooled_scale(groups)
+    return pooled_scale(groups)
+
+
+def fit_deviation(s: Split, train: list[str], quantile: float) -> Predictor:
+    """One-class deviation score; scale and threshold from the ``train`` subjects."""
+    scale = train_scale(s, train)
 
     def scores(rows: np.ndarray) -> np.ndarray:
         out = np.full(rows.size, np.nan)
@@ -193,11 +198,7 @@ def fixed_variants(s: Split) -> list[tuple[str, float, list[float]]]:
         ys, preds, per = [], [], []
         for test in subjects:
             train = [t for t in subjects if t != test]
-            groups = []
-            for subject in train:
-                good = np.flatnonzero((s.data.subject == subject) & (s.data.y == 0) & ~s.is_reference)
-                groups.append((s.references[subject], _rows(s.raw[good], s.names)))
-            scale = pooled_scale(groups)
+            scale = train_scale(s, train)
             sc_tr, y_tr = [], []
             for subject in train:
                 rows = np.flatnonzero(_scored(s, [subject]))
