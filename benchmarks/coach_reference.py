@@ -55,6 +55,7 @@ class Tally:
     changed: list[int] = field(default_factory=lambda: [0, 0])
     not_compared: list[int] = field(default_factory=lambda: [0, 0])
     measures: dict[str, list[int]] = field(default_factory=dict)
+    by_camera: dict[str, list[int]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -64,7 +65,7 @@ def _coach(reps: list[MarkerSet], exercise: str, yaw: float) -> CoachResult:
 
 
 def changed_measures(files: list[Path], reference: list[MarkerSet], exercise: str) -> list[set[str] | None]:
-    """Per file: the measures that changed beyond their SDD (either camera), or None if never compared.
+    """Per file: ``camera:measure`` pairs that changed beyond their SDD, or None if never compared.
 
     Raises
     ------
@@ -81,7 +82,9 @@ def changed_measures(files: list[Path], reference: list[MarkerSet], exercise: st
                 continue
             for i, (a, b) in enumerate(windows):
                 if a <= rep.peak_s <= b:
-                    found[i] = (found[i] or set()) | {c.measure for c in rep.vs_reference.changes if c.beyond_sdd}
+                    camera = "front" if yaw == 0.0 else "side"
+                    found[i] = (found[i] or set()) | {f"{camera}:{c.measure}" for c in rep.vs_reference.changes
+                                                      if c.beyond_sdd}
     return found
 
 
@@ -108,8 +111,10 @@ def tally(root: Path, movement: str, n_reference: int) -> Tally:
                     t.not_compared[label] += 1
                     continue
                 t.changed[label] += bool(changed)
-                for m in changed:
+                for m in {c.split(":")[1] for c in changed}:
                     t.measures.setdefault(m, [0, 0])[label] += 1
+                for camera in {c.split(":")[0] for c in changed}:
+                    t.by_camera.setdefault(camera, [0, 0])[label] += 1
     return t
 
 
@@ -140,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     for mv, name, t, seen in details:
         rates = ", ".join(f"{m} {c[0]}/{seen[0]} vs {c[1]}/{seen[1]}" for m, c in sorted(t.measures.items()))
         print(f"  {mv} {name}: changed on correct vs incorrect: {rates or 'none'}")
+        counts = {c: t.by_camera.get(c, [0, 0]) for c in ("front", "side")}
+        cams = ", ".join(f"{c} camera {n[0]}/{seen[0]} vs {n[1]}/{seen[1]}" for c, n in counts.items())
+        print(f"    by camera: {cams}")
         for line in sorted(set(t.skipped)):
             print(f"    not compared: {line}")
     print("  m02 hurdle step: not compared (its stand-in, the single-leg stance, is a hold: 3 joined steps = 1 hold)")

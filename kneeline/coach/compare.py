@@ -20,8 +20,8 @@ from kneeline.coach.result import CoachRep, CoachResult, MeasureChange, Referenc
 from kneeline.errors import InputError
 from kneeline.evidence import load_sourced
 
-__all__ = ["MEASURE_SDD_KEYS", "MEASURE_LABELS", "measure_sdds", "vs_reference_text", "load_reference_result",
-           "check_reference", "compare_with_reference"]
+__all__ = ["MEASURE_SDD_KEYS", "MEASURE_LABELS", "measure_sdds", "vs_reference_text", "reference_summary",
+           "load_reference_result", "check_reference", "compare_with_reference"]
 
 MEASURE_SDD_KEYS: dict[str, str] = {
     "fppa": "fppa_sdd_deg",
@@ -41,10 +41,30 @@ def vs_reference_text(rep: CoachRep) -> str:
     """One line on a rep against the reference: the changes beyond their SDD, "within noise", or "-"."""
     if rep.vs_reference is None:
         return "-"
+    if rep.vs_reference.differs is None:
+        return "cannot tell (no measure with a published SDD in this view)"
     real = [c for c in rep.vs_reference.changes if c.beyond_sdd]
     if not real:
         return "within noise"
     return ", ".join(f"{MEASURE_LABELS.get(c.measure, c.measure)} {c.change:+.1f}° (SDD {c.sdd:g}°)" for c in real)
+
+
+def reference_summary(result: CoachResult) -> str | None:
+    """One line on a set against its reference ("2 rep(s) changed from your reference"); None without one.
+
+    Reps that could not be judged (no measure with a published SDD, e.g. filmed from the side) are
+    counted apart, never as unchanged.
+    """
+    if result.reference is None:
+        return None
+    compared = [r.vs_reference for r in result.reps if r.vs_reference is not None]
+    judged = [v for v in compared if v.differs is not None]
+    if not judged:
+        return "no rep could be judged against your reference (no measure with a published SDD in this view)"
+    text = f"{sum(bool(v.differs) for v in judged)} rep(s) changed from your reference"
+    if len(judged) < len(compared):
+        text += f", {len(compared) - len(judged)} could not be judged"
+    return text
 
 
 def measure_sdds() -> dict[str, float]:
@@ -117,8 +137,9 @@ def _compare_rep(rep: CoachRep, ref: Reference, sdd: dict[str, float]) -> RepVsR
                                      sdd=limit, beyond_sdd=None if limit is None else abs(change) > limit))
     scale = np.array([sdd.get(n, np.nan) for n in ref.names])
     score = float(deviation_scores([rep.measures], ref, scale)[0])
+    judged = [c.beyond_sdd for c in changes if c.beyond_sdd is not None]
     return RepVsReference(changes=changes, score=round(score, 2) if np.isfinite(score) else None,
-                          differs=any(c.beyond_sdd for c in changes))
+                          differs=any(judged) if judged else None)
 
 
 def compare_with_reference(result: CoachResult, reference: CoachResult) -> CoachResult:
@@ -141,12 +162,18 @@ def compare_with_reference(result: CoachResult, reference: CoachResult) -> Coach
             reps.append(rep)
             continue
         reps.append(rep.model_copy(update={"vs_reference": _compare_rep(rep, refs[side], sdd)}))
-    compared = [r for r in reps if r.vs_reference is not None]
-    differ = sum(r.vs_reference.differs for r in compared if r.vs_reference is not None)
-    notes.append(f"Compared with your reference set ({len(reference.reps)} reps): {differ} of {len(compared)} "
-                 "rep(s) changed by more than the smallest detectable difference in at least one measure.")
-    no_sdd = sorted({c.measure for r in compared if r.vs_reference for c in r.vs_reference.changes
-                     if c.sdd is None})
+    compared = [r.vs_reference for r in reps if r.vs_reference is not None]
+    judged = [v for v in compared if v.differs is not None]
+    differ = sum(bool(v.differs) for v in judged)
+    if judged:
+        notes.append(f"Compared with your reference set ({len(reference.reps)} reps): {differ} of {len(judged)} "
+                     "rep(s) changed by more than the smallest detectable difference in at least one measure.")
+    if len(judged) < len(compared):
+        notes.append(f"{len(compared) - len(judged)} rep(s) could not be judged: none of the measures with a "
+                     "published smallest detectable difference (knee angle, trunk lean, pelvic drop) was "
+                     "measured in them, as in a side view. Their values are shown for your physiotherapist; "
+                     "they are not called unchanged.")
+    no_sdd = sorted({c.measure for v in compared for c in v.changes if c.sdd is None})
     if no_sdd:
         notes.append(f"No published smallest detectable difference for {', '.join(no_sdd)}: their changes are "
                      "shown but never called a change.")

@@ -46,7 +46,9 @@ class RepVsReference(_Model):
     changes: list[MeasureChange] = Field(default_factory=list)
     score: float | None = Field(None, description="Median of |change| / SDD over the measures with an SDD "
                                                    "(1 = a typical measure moved by its SDD)")
-    differs: bool = Field(False, description="At least one measure changed by more than its SDD")
+    differs: bool | None = Field(None, description="At least one measure changed by more than its SDD; None when "
+                                                   "no measure with a published SDD was measured in this rep "
+                                                   "(e.g. a side view): then nothing can be called a change")
 
 
 class ReferenceInfo(_Model):

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from kneeline.coach.compare import compare_with_reference, load_reference_result, measure_sdds
+from kneeline.coach.compare import (
+    compare_with_reference,
+    load_reference_result,
+    measure_sdds,
+    reference_summary,
+    vs_reference_text,
+)
 from kneeline.coach.session import coach_pose
 from kneeline.errors import InputError
 from tests.coach.test_coach_session import squats
@@ -56,3 +62,33 @@ def test_reference_file_problems_name_the_file_and_what_to_give(tmp_path: Path, 
     folder.mkdir()
     (folder / "result.json").write_text(reference.model_dump_json(), encoding="utf-8")
     assert load_reference_result(folder).count == reference.count
+
+
+def test_reps_without_a_measure_that_has_an_sdd_are_not_judged_not_called_unchanged(reference) -> None:
+    """A side view measures none of FPPA, trunk lean, pelvic drop: the comparison must say it cannot tell."""
+    sdd_free = {"fppa", "trunk_lean", "pelvic_drop"}
+
+    def side_view(result):  # type: ignore[no-untyped-def]
+        reps = [r.model_copy(update={"measures": {k: v for k, v in r.measures.items() if k not in sdd_free}})
+                for r in result.reps]
+        return result.model_copy(update={"reps": reps})
+
+    result = compare_with_reference(side_view(coach_pose(squats(valgus_rep=3), "squat").result), side_view(reference))
+    assert all(r.vs_reference is not None and r.vs_reference.differs is None for r in result.reps)
+    assert all(r.vs_reference.changes for r in result.reps)  # the values are still shown
+    assert vs_reference_text(result.reps[0]).startswith("cannot tell")
+    assert reference_summary(result) == ("no rep could be judged against your reference "
+                                         "(no measure with a published SDD in this view)")
+    assert any("4 rep(s) could not be judged" in n for n in result.notes)
+    assert not any("0 of 0" in n for n in result.notes)
+
+
+def test_summary_counts_changed_reps_and_keeps_unjudged_ones_apart(reference) -> None:
+    result = compare_with_reference(coach_pose(squats(valgus_rep=3), "squat").result, reference)
+    assert reference_summary(result) == "1 rep(s) changed from your reference"
+    first = result.reps[0]
+    assert first.vs_reference is not None
+    blind = first.model_copy(update={"vs_reference": first.vs_reference.model_copy(update={"differs": None})})
+    mixed = result.model_copy(update={"reps": [blind, *result.reps[1:]]})
+    assert reference_summary(mixed) == "1 rep(s) changed from your reference, 1 could not be judged"
+    assert reference_summary(reference) is None
