@@ -41,7 +41,8 @@ from kneeline.io.markers import virtual_view  # noqa: E402
 from kneeline.io.trc import MarkerSet  # noqa: E402
 
 N_REFERENCE = 3
-YAWS = (0.0, 90.0)
+CAMERAS = {"front": 0.0, "side": 90.0}
+"""Virtual camera -> yaw (deg), as ``coach_faults.py``."""
 MOVEMENTS = ("m01", "m03", "m04")
 """Movements compared.  m02 (hurdle step) is left out: its kneeline stand-in, the single-leg stance,
 is a hold, and three joined hurdle steps count as one hold, too few for a reference set."""
@@ -64,8 +65,11 @@ def _coach(reps: list[MarkerSet], exercise: str, yaw: float) -> CoachResult:
     return coach_pose(pose, exercise, settings=bench_settings(), require_reps=False).result
 
 
-def changed_measures(files: list[Path], reference: list[MarkerSet], exercise: str) -> list[set[str] | None]:
-    """Per file: ``camera:measure`` pairs that changed beyond their SDD, or None if never compared.
+def changed_measures(files: list[Path], references: dict[str, CoachResult],
+                     exercise: str) -> list[set[tuple[str, str]] | None]:
+    """Per file: the ``(camera, measure)`` pairs that changed beyond their SDD, or None if never compared.
+
+    ``references``: camera (``"front"``, ``"side"``) -> the coached reference set seen by it.
 
     Raises
     ------
@@ -74,16 +78,15 @@ def changed_measures(files: list[Path], reference: list[MarkerSet], exercise: st
     """
     reps = [read_uiprmd(p) for p in files]
     windows = file_windows([float(m.time_s[-1] - m.time_s[0]) + 1.0 / m.rate_hz for m in reps])
-    found: list[set[str] | None] = [None] * len(files)
-    for yaw in YAWS:
-        compared = compare_with_reference(_coach(reps, exercise, yaw), _coach(reference, exercise, yaw))
+    found: list[set[tuple[str, str]] | None] = [None] * len(files)
+    for camera, yaw in CAMERAS.items():
+        compared = compare_with_reference(_coach(reps, exercise, yaw), references[camera])
         for rep in compared.reps:
             if rep.vs_reference is None:
                 continue
             for i, (a, b) in enumerate(windows):
                 if a <= rep.peak_s <= b:
-                    camera = "front" if yaw == 0.0 else "side"
-                    found[i] = (found[i] or set()) | {f"{camera}:{c.measure}" for c in rep.vs_reference.changes
+                    found[i] = (found[i] or set()) | {(camera, c.measure) for c in rep.vs_reference.changes
                                                       if c.beyond_sdd}
     return found
 
@@ -97,11 +100,12 @@ def tally(root: Path, movement: str, n_reference: int) -> Tally:
     for subject in sorted(correct):
         files = [p for p in correct[subject] if p.name not in NO_REPETITION]
         reference = [read_uiprmd(p) for p in files[:n_reference]]
+        references = {camera: _coach(reference, exercise, yaw) for camera, yaw in CAMERAS.items()}
         scored = ((0, files[n_reference:]),
                   (1, [p for p in incorrect.get(subject, []) if p.name not in NO_REPETITION]))
         for label, group in scored:
             try:
-                per_file = changed_measures(group, reference, exercise)
+                per_file = changed_measures(group, references, exercise)
             except InputError as exc:
                 t.skipped.append(f"{subject}: {exc}")
                 continue
@@ -111,9 +115,9 @@ def tally(root: Path, movement: str, n_reference: int) -> Tally:
                     t.not_compared[label] += 1
                     continue
                 t.changed[label] += bool(changed)
-                for m in {c.split(":")[1] for c in changed}:
+                for m in {m for _, m in changed}:
                     t.measures.setdefault(m, [0, 0])[label] += 1
-                for camera in {c.split(":")[0] for c in changed}:
+                for camera in {c for c, _ in changed}:
                     t.by_camera.setdefault(camera, [0, 0])[label] += 1
     return t
 
@@ -145,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     for mv, name, t, seen in details:
         rates = ", ".join(f"{m} {c[0]}/{seen[0]} vs {c[1]}/{seen[1]}" for m, c in sorted(t.measures.items()))
         print(f"  {mv} {name}: changed on correct vs incorrect: {rates or 'none'}")
-        counts = {c: t.by_camera.get(c, [0, 0]) for c in ("front", "side")}
+        counts = {c: t.by_camera.get(c, [0, 0]) for c in CAMERAS}
         cams = ", ".join(f"{c} camera {n[0]}/{seen[0]} vs {n[1]}/{seen[1]}" for c, n in counts.items())
         print(f"    by camera: {cams}")
         for line in sorted(set(t.skipped)):

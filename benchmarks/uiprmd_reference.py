@@ -269,19 +269,18 @@ def run(root: Path, movements: list[str], n_reference: int) -> list[bool]:
         n_scored = int((~s.is_reference).sum())
         rows.append([f"{mv} {MOVEMENTS[mv][0]}", f"{int((y == 0).sum())}/{int((y == 1).sum())}", str(n_scored),
                      f"{ba:.3f}", verdict(ba >= TARGET), " ".join(f"{f.subject}:{f.test_ba:.2f}" for f in folds)])
-        details.append((mv, folds))
+        details.append((mv, s, folds))
     print_table(f"UI-PRMD correct vs incorrect relative to each subject's first {n_reference} correct repetitions "
                 "(balanced accuracy, leave-one-subject-out; nested CV chooses the model)",
                 ["movement", "scored correct/incorrect", "scored", "nested choice", f"target {TARGET}",
                  "per test subject"], rows)
     variant_rows = []
-    for mv, _ in details:
-        s = split(load_movement(root, mv), n_reference)
+    for mv, s, _ in details:
         for name, ba, per in fixed_variants(s):
             variant_rows.append([mv, name, f"{ba:.3f}", " ".join(f"{p:.2f}" for p in per)])
     print_table("Fixed one-class scores, no model choice (leave-one-subject-out; threshold from the training subjects)",
                 ["movement", "score", "balanced accuracy", "per test subject"], variant_rows)
-    for mv, folds in details:
+    for mv, _, folds in details:
         print(f"\n{mv} {MOVEMENTS[mv][0]}: test subject: inner BA -> chosen -> test BA   (every model on it)")
         for f in folds:
             every = ", ".join(f"{c} {v:.2f}" for c, v in f.config_ba.items())

@@ -57,14 +57,20 @@ def reference_summary(result: CoachResult) -> str | None:
     """
     if result.reference is None:
         return None
-    compared = [r.vs_reference for r in result.reps if r.vs_reference is not None]
-    judged = [v for v in compared if v.differs is not None]
+    compared, judged, changed = _counts(result.reps)
     if not judged:
         return "no rep could be judged against your reference (no measure with a published SDD in this view)"
-    text = f"{sum(bool(v.differs) for v in judged)} rep(s) changed from your reference"
-    if len(judged) < len(compared):
-        text += f", {len(compared) - len(judged)} could not be judged"
+    text = f"{changed} rep(s) changed from your reference"
+    if judged < compared:
+        text += f", {compared - judged} could not be judged"
     return text
+
+
+def _counts(reps: list[CoachRep]) -> tuple[int, int, int]:
+    """Reps compared with the reference, those judged (a measure with an SDD), those changed."""
+    compared = [r.vs_reference for r in reps if r.vs_reference is not None]
+    judged = [v for v in compared if v.differs is not None]
+    return len(compared), len(judged), sum(bool(v.differs) for v in judged)
 
 
 def measure_sdds() -> dict[str, float]:
@@ -162,18 +168,16 @@ def compare_with_reference(result: CoachResult, reference: CoachResult) -> Coach
             reps.append(rep)
             continue
         reps.append(rep.model_copy(update={"vs_reference": _compare_rep(rep, refs[side], sdd)}))
-    compared = [r.vs_reference for r in reps if r.vs_reference is not None]
-    judged = [v for v in compared if v.differs is not None]
-    differ = sum(bool(v.differs) for v in judged)
+    compared, judged, changed = _counts(reps)
     if judged:
-        notes.append(f"Compared with your reference set ({len(reference.reps)} reps): {differ} of {len(judged)} "
+        notes.append(f"Compared with your reference set ({len(reference.reps)} reps): {changed} of {judged} "
                      "rep(s) changed by more than the smallest detectable difference in at least one measure.")
-    if len(judged) < len(compared):
-        notes.append(f"{len(compared) - len(judged)} rep(s) could not be judged: none of the measures with a "
+    if judged < compared:
+        notes.append(f"{compared - judged} rep(s) could not be judged: none of the measures with a "
                      "published smallest detectable difference (knee angle, trunk lean, pelvic drop) was "
                      "measured in them, as in a side view. Their values are shown for your physiotherapist; "
                      "they are not called unchanged.")
-    no_sdd = sorted({c.measure for v in compared for c in v.changes if c.sdd is None})
+    no_sdd = sorted({c.measure for r in reps if r.vs_reference for c in r.vs_reference.changes if c.sdd is None})
     if no_sdd:
         notes.append(f"No published smallest detectable difference for {', '.join(no_sdd)}: their changes are "
                      "shown but never called a change.")

@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from kneeline.coach.compare import reference_summary, vs_reference_text
 from kneeline.coach.result import CoachResult
 
-__all__ = ["make_templates", "fmt_number", "fmt_when", "metric_label", "set_vs_reference"]
+__all__ = ["make_templates", "fmt_number", "fmt_when", "metric_label", "set_reference_summary"]
 
 
 def fmt_number(value: object, digits: int = 1, unit: str = "") -> str:
@@ -42,7 +42,7 @@ def metric_label(name: str) -> str:
     return METRIC_LABELS.get(name, (name.replace("_", " "), ""))[0]
 
 
-def set_vs_reference(result: CoachResult | Mapping[str, Any]) -> str:
+def set_reference_summary(result: CoachResult | Mapping[str, Any]) -> str:
     """A coached set (stored as JSON or loaded) against its reference, in one line; empty without one."""
     loaded = result if isinstance(result, CoachResult) else CoachResult.model_validate(result)
     return reference_summary(loaded) or ""
@@ -56,5 +56,5 @@ def make_templates(folder: Path) -> Jinja2Templates:
     templates.env.globals["app_name"] = "kneeline"
     templates.env.filters["metric"] = metric_label
     templates.env.filters["vs_reference"] = vs_reference_text
-    templates.env.filters["reference_summary"] = set_vs_reference
+    templates.env.filters["reference_summary"] = set_reference_summary
     return templates
