@@ -1,5 +1,10 @@
 """The product's reference comparison (``kneeline coach --reference``) against UI-PRMD's labels.
 
+Since issue 14 the product decides with the deviation score (``uiprmd_scales.py`` fits its scales
+and prints the per-camera figures, leave-one-subject-out and as shipped); this script runs the
+product path itself and counts a rep as changed when ``vs_reference.differs`` is true in either
+camera.  The history below describes the earlier SDD rule it was written for.
+
 ``uiprmd_reference.py`` shows that a person's own reference repetitions separate their correct
 from their incorrect repetitions when *hundreds* of 2D features are compared.  The product compares
 fewer: the coach's per-repetition measures, and it calls a change only for the three measures
@@ -80,14 +85,16 @@ def changed_measures(files: list[Path], references: dict[str, CoachResult],
     windows = file_windows([float(m.time_s[-1] - m.time_s[0]) + 1.0 / m.rate_hz for m in reps])
     found: list[set[tuple[str, str]] | None] = [None] * len(files)
     for camera, yaw in CAMERAS.items():
-        compared = compare_with_reference(_coach(reps, exercise, yaw), references[camera])
+        compared = compare_with_reference(_coach(reps, exercise, yaw), references[camera], require_view=False)
+        if compared.reference is not None and compared.reference.refused:
+            raise InputError(f"{camera} camera: {compared.reference.refused}")
         for rep in compared.reps:
-            if rep.vs_reference is None:
+            if rep.vs_reference is None or rep.vs_reference.differs is None:
                 continue
             for i, (a, b) in enumerate(windows):
                 if a <= rep.peak_s <= b:
-                    found[i] = (found[i] or set()) | {(camera, c.measure) for c in rep.vs_reference.changes
-                                                      if c.beyond_sdd}
+                    found[i] = (found[i] or set()) | ({(camera, "deviation score")} if rep.vs_reference.differs
+                                                      else set())
     return found
 
 
@@ -143,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"{(spec + sens) / 2:.2f}", f"{t.not_compared[0] + t.not_compared[1]}"])
         details.append((mv, name, t, seen))
     print_table(f"Reference comparison (first {args.reference} correct reps of each subject) vs UI-PRMD labels: "
-                "a rep is 'changed' when a measure of either camera moved beyond its SDD",
+                "a rep is 'changed' when the product's deviation score says so in either camera",
                 ["movement", "coached as", "correct changed", "incorrect changed", "balanced accuracy",
                  "reps not compared"], rows)
     for mv, name, t, seen in details:

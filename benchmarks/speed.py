@@ -16,7 +16,19 @@ In one run on the same video:
     — target: long within 1.2x of short;
 (d) a 10 s 1080p 30 fps clip made by upscaling the video's frames: end-to-end fps against real
     time — target >= 30 fps;
-(e) with ``--full``: ``kneeline.analyze`` (or ``kneeline.pipeline``) ``analyze`` on the video.
+(e) with ``--full``: ``kneeline.analyze`` (or ``kneeline.pipeline``) ``analyze`` on the video;
+(f) with ``--analyze`` (issue 17): the user-facing command ``kneeline analyze VIDEO --test squat``
+    (a fresh process, all four outputs) against the bare model on *every* frame of the same video
+    (decoded in chunks of 100 frames outside the clock, one ``Pose`` across them): ratio bare time /
+    command time — target >= 0.9 — and video duration / command time — target >= 1 (real time).
+    Also timed in the same run: the command with ``--no-video`` and with ``--fps 0`` (every frame).
+
+    .venv/bin/python benchmarks/speed.py --analyze-only
+
+    With ``--web-job`` also the web app's job end to end, in process: the upload stored
+    (``FileStore.ingest_video``: streamed, hashed, checked), its row added, and
+    ``kneeline.jobs.runner.run_analysis`` (claim, analysis, the four outputs, ``annotated.webm`` for
+    the browser, ``keypoints.csv``, row ``done``) on a fresh SQLite database.
 
 Temporary clips are written with OpenCV's MPEG-4 part 2 encoder (``mp4v``; the OpenCV wheels
 cannot write H.264) into a temporary folder that is deleted afterwards.
@@ -213,6 +225,120 @@ def section_1080p(video: Path, tmp: Path) -> list[Row]:
     ]
 
 
+def bare_model_all_frames(video: Path, chunk: int = 100) -> tuple[float, int]:
+    """Seconds the bare model needs for every frame of ``video`` (decoding kept outside the clock)."""
+    import cv2
+    from mediapipe.python.solutions import pose as mp_pose
+
+    from kneeline.evidence import value
+    from kneeline.io.video import iter_frames
+
+    elapsed, n, batch = 0.0, 0, []
+    with mp_pose.Pose(static_image_mode=False, model_complexity=int(value("pose.yaml", "model_complexity")),
+                      smooth_landmarks=bool(value("pose.yaml", "smooth_landmarks"))) as pose:
+        frames = iter_frames(video)
+        while True:
+            batch = [cv2.cvtColor(f.image, cv2.COLOR_BGR2RGB) for _, f in zip(range(chunk), frames, strict=False)]
+            if not batch:
+                break
+            started = time.perf_counter()
+            for image in batch:
+                pose.process(image)
+            elapsed += time.perf_counter() - started
+            n += len(batch)
+    return elapsed, n
+
+
+def time_command(args: list[str]) -> float:
+    """Wall-clock seconds of one ``kneeline`` command in a fresh process (it must succeed)."""
+    command = [str(Path(sys.executable).with_name("kneeline")), *args]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, text=True, cwd=str(REPO))
+    return time.perf_counter() - started
+
+
+def section_analyze(video: Path, test: str, tmp: Path) -> list[Row]:
+    """Time (f): ``kneeline analyze`` (four outputs, and variants) against the bare model on every frame."""
+    from kneeline.io.video import probe
+
+    info = probe(video)
+    duration = info.frame_count / info.fps if info.fps > 0 else float("nan")
+    bare, n = bare_model_all_frames(video)
+    base = ["analyze", str(video), "--test", test]
+    full = time_command([*base, "--out", str(tmp / "four")])
+    outputs = sorted(p.name for p in (tmp / "four").iterdir())
+    no_video = time_command([*base, "--out", str(tmp / "no-video"), "--no-video"])
+    every = time_command([*base, "--out", str(tmp / "every"), "--fps", "0"])
+    result = json.loads((tmp / "four" / "result.json").read_text(encoding="utf-8"))
+    step = result["provenance"]["settings"].get("frame_step", 1)
+    return [
+        (f"(f) bare BlazePose, every one of the {n} frames", f"{bare:.1f} s = {n / bare:.1f} fps", "", ""),
+        (f"    kneeline analyze --test {test} ({', '.join(outputs)}; every {step}. frame)", f"{full:.1f} s", "",
+         ""),
+        ("    ratio bare / analyze", f"{bare / full:.2f}", ">= 0.90", _fmt_ok(bare / full >= 0.9)),
+        (f"    real time: video {duration:.1f} s / analyze", f"{duration / full:.2f}x", ">= 1.00",
+         _fmt_ok(duration / full >= 1.0)),
+        ("    same with --no-video", f"{no_video:.1f} s, ratio {bare / no_video:.2f}", "", ""),
+        ("    same with --fps 0 (every frame, four outputs)", f"{every:.1f} s, ratio {bare / every:.2f}", "", ""),
+    ]
+
+
+def time_web_job(video: Path, test: str, tmp: Path) -> float:
+    """Seconds from the stored upload to the job's row ``done`` (SQLite, in this process)."""
+    from kneeline.jobs.runner import run_analysis
+    from kneeline.store.db import database_url, open_database
+    from kneeline.store.files import FileStore
+    from kneeline.store.models import Analysis, User
+
+    data_dir = tmp / "web-data"
+    data_dir.mkdir()
+    url = database_url(data_dir)
+    db = open_database(url)
+    try:
+        started = time.perf_counter()
+        with video.open("rb") as stream:
+            stored = FileStore(data_dir).ingest_video(stream, filename=video.name, max_bytes=1 << 31)
+        with db.session() as session:
+            user = User(email="bench@example.org", name="Bench", password_hash="x", role="patient")
+            session.add(user)
+            session.flush()
+            row = Analysis(patient_id=user.id, kind="test", test=test, side="auto", video_sha256=stored.sha256,
+                           video_name=video.name, video_bytes=stored.size)
+            session.add(row)
+            session.flush()
+            analysis_id = row.id
+        outcome = run_analysis(url, data_dir, analysis_id)
+        elapsed = time.perf_counter() - started
+        with db.session() as session:
+            status = session.get(Analysis, analysis_id).status  # type: ignore[union-attr]
+        if status != "done":
+            raise SystemExit(f"the web job ended {status}: {outcome}")
+        return elapsed
+    finally:
+        db.dispose()
+
+
+def section_web_job(video: Path, test: str, tmp: Path, bare: float | None = None) -> list[Row]:
+    """Time (g): a web analysis from the stored upload to its row ``done``, against the bare model."""
+    from kneeline.io.video import probe
+
+    info = probe(video)
+    duration = info.frame_count / info.fps if info.fps > 0 else float("nan")
+    if bare is None:
+        bare, _ = bare_model_all_frames(video)
+    job = time_web_job(video, test, tmp)
+    return [
+        ("(g) web job: upload stored -> row done (4 outputs + annotated.webm)", f"{job:.1f} s", "", ""),
+        ("    ratio bare / web job", f"{bare / job:.2f}", ">= 0.90", _fmt_ok(bare / job >= 0.9)),
+        ("    real time: video / web job", f"{duration / job:.2f}x", ">= 1.00", _fmt_ok(duration / job >= 1.0)),
+    ]
+
+
+def _bare_seconds(rows: list[Row]) -> float:
+    """The bare model's seconds from the first row of (f)."""
+    return float(rows[0][1].split(" s")[0])
+
+
 def section_full(video: Path, test: str) -> list[Row]:
     """Time (e) the whole analysis, when kneeline has one."""
     for module_name in ("kneeline.analyze", "kneeline.pipeline"):
@@ -328,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="also time kneeline.analyze on the video")
     parser.add_argument("--test", default="squat", help="movement test for --full")
     parser.add_argument("--compare-smoothing", action="store_true", help="only compare MediaPipe smoothing")
+    parser.add_argument("--analyze", action="store_true", help="also time (f) kneeline analyze vs the bare model")
+    parser.add_argument("--analyze-only", action="store_true", help="only (f)")
+    parser.add_argument("--web-job", action="store_true", help="with --analyze(-only): also (g), the web job")
     parser.add_argument("--child-peak", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_peak is not None:
@@ -345,8 +474,17 @@ def main(argv: list[str] | None = None) -> int:
     info = probe(args.video)
     title = (f"kneeline speed benchmark: {args.video.name} ({info.width}x{info.height}, {info.fps:.2f} fps, "
              f"{info.frame_count} frames)\n{machine()}")
+    if args.analyze_only:
+        with tempfile.TemporaryDirectory(prefix="kneeline-bench-") as tmp:
+            rows = section_analyze(args.video, args.test, Path(tmp))
+            if args.web_job:
+                rows += section_web_job(args.video, args.test, Path(tmp), _bare_seconds(rows))
+            print_table(title, rows)
+        return 0
     rows = section_throughput(args.video, args.frames)
     with tempfile.TemporaryDirectory(prefix="kneeline-bench-") as tmp:
+        if args.analyze:
+            rows += section_analyze(args.video, args.test, Path(tmp))
         if not args.skip_memory:
             rows += section_memory(args.video, args.long_minutes, Path(tmp))
         if not args.skip_1080p:

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSett
 
 from kneeline.errors import InputError
 
-__all__ = ["AnalysisSettings", "WebSettings", "Settings", "load_settings"]
+__all__ = ["AnalysisSettings", "WebSettings", "PrivacySettings", "Settings", "load_settings"]
 
 
 class AnalysisSettings(BaseModel):
@@ -60,6 +60,35 @@ class WebSettings(BaseModel):
                                     "further attempts are refused")
     login_window_s: float = Field(900, gt=0, description="Window of the log-in rate limit, seconds")
     workers: int = Field(1, ge=1, le=16, description="Background processes analysing videos")
+    client_max_failures: int = Field(20, ge=1, le=1000, description="Failed log-ins (any account) allowed "
+                                     "from one client address per window")
+    signup_max_per_client: int = Field(10, ge=1, le=1000, description="Sign-up attempts allowed from one "
+                                       "client address per window")
+    trusted_proxies: tuple[str, ...] = Field((), description="Addresses of reverse proxies whose "
+                                             "X-Forwarded-For header is believed (empty: none, the default)")
+    max_live_sockets: int = Field(2, ge=1, le=20, description="Live-coaching sockets one user may have open "
+                                  "at once (each holds a pose model, ~50-100 MB)")
+    job_lease_s: float = Field(60, ge=1, le=3600, description="A running job's claim lasts this long unless "
+                               "its worker renews it (a dead worker's job is taken over after it)")
+    secret_key: str | None = Field(None, min_length=32, description="Key signing the pre-log-in form cookie "
+                                   "and known-device cookies (default: a random key kept in the data folder)")
+    live_keypoints: Path | None = Field(None, description="Test hook: replay this kneeline keypoints CSV on the "
+                                        "setup assistant's socket instead of running BlazePose on the camera "
+                                        "frames (browser tests of the green path); never set it in use")
+
+
+class PrivacySettings(BaseModel):
+    """What kneeline keeps of a person, and for how long (issue 18)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    keep_keypoints_only: bool = Field(False, description="Delete an uploaded test video once its analysis is "
+                                      "done; its keypoints (keypoints.csv) and results are kept, and a "
+                                      "re-analysis works from the keypoints")
+    video_retention_days: float | None = Field(None, gt=0, description="Delete uploaded videos this many days "
+                                               "after upload (results and keypoints stay); None keeps them "
+                                               "until the patient deletes them")
+    access_log_days: float = Field(730, gt=0, description="Keep entries of the record access log this many days")
 
 
 class Settings(BaseSettings):
@@ -73,9 +102,14 @@ class Settings(BaseSettings):
 
     analysis: AnalysisSettings = AnalysisSettings()
     web: WebSettings = WebSettings()
+    privacy: PrivacySettings = PrivacySettings()
     data_dir: Path | None = Field(None, description="Folder for the database and files (default: the "
                                   "user's data folder, see kneeline.store.db.default_data_dir)")
     database_url: str | None = Field(None, description="SQLAlchemy/PostgreSQL URL; default SQLite in data_dir")
+    jobs: str = Field("local", pattern=r"^(local|ray|ray://\S+|ray:\S+)$",
+                      description="Where uploaded videos are analysed: local (web.workers processes of this "
+                      "server), ray (a Ray on this machine), ray://HOST:10001 (a Ray cluster's client port) or "
+                      "ray:HOST:6379 (its head node, from a machine of the cluster); pip install 'kneeline[cluster]'")
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:

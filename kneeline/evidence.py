@@ -40,7 +40,7 @@ class Sourced(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: float | int | str | bool | list[float] | list[int] | list[str]
+    value: float | int | str | bool | list[float] | list[int] | list[str] | list[list[float]]
     unit: str = ""
     source: str = Field(min_length=4)
     note: str = ""

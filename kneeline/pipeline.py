@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -18,16 +18,19 @@ import numpy as np
 
 from kneeline._version import get_version
 from kneeline.capture.gate import GateOutcome, PeopleSeen, check_capture
+from kneeline.capture.limits import expected_error
+from kneeline.capture.shown import WITHHELD_REASONS, knee_flexion, shown_with_reasons
 from kneeline.clean.pipeline import clean_pose
 from kneeline.config import AnalysisSettings, load_settings
 from kneeline.errors import AnalysisError, InputError
-from kneeline.evidence import value
 from kneeline.kinematics.compute import compute_kinematics, lower_body_confidence
 from kneeline.kinematics.table import KinematicsTable
 from kneeline.movements.common import make_signals
+from kneeline.movements.gait import analyse_gait
 from kneeline.movements.single_leg_squat import analyse_single_leg_squat
 from kneeline.movements.single_leg_stance import analyse_single_leg_stance
 from kneeline.movements.squat import analyse_squat
+from kneeline.pose.backend import PoseBackend
 from kneeline.pose.container import PoseSeries
 from kneeline.pose.skeleton import LOWER_BODY
 from kneeline.report.result import AnalysisResult, Provenance, Rep, Summary, TestName, VideoMeta
@@ -89,8 +92,7 @@ def _check_args(test: str, side: str, pose: PoseSeries) -> None:
 
 def _run_test(test: str, pose: PoseSeries, table: KinematicsTable, gate: GateOutcome,
               settings: AnalysisSettings, side: SideArg) -> tuple[list[Rep], Summary, list[str]]:
-    signals = make_signals(pose, table, fppa_ok=gate.fppa_ok, pelvis_ok=gate.pelvis_ok,
-                           min_thigh_ratio=float(value("capture.yaml", "fppa_min_thigh_ratio")))
+    signals = make_signals(pose, table, pelvis_ok=gate.pelvis_ok)
     leg = None if side == "auto" else side
     if test == "squat":
         reps, summary = analyse_squat(signals, settings)
@@ -107,22 +109,46 @@ def _run_test(test: str, pose: PoseSeries, table: KinematicsTable, gate: GateOut
     return reps, summary, notes
 
 
-def _withhold(table: KinematicsTable, gate: GateOutcome) -> KinematicsTable:
-    """Blank the per-frame columns the capture gate withheld, so no output shows them."""
-    blank = np.full(table.time_s.shape, np.nan)
-    changes: dict[str, np.ndarray] = {}
-    if not gate.fppa_ok:
-        changes.update(fppa_left_deg=blank, fppa_right_deg=blank)
-    if not gate.pelvis_ok:
-        changes.update(pelvic_obliquity_deg=blank, trunk_lean_deg=blank)
-    return replace(table, **changes) if changes else table
+_MEASURE_NAMES = {"fppa_left_deg": "left knee angle (FPPA)", "fppa_right_deg": "right knee angle (FPPA)",
+                  "pelvic_obliquity_deg": "pelvic drop / obliquity", "trunk_lean_deg": "trunk lean"}
 
 
-def _z_scale(pose: PoseSeries) -> float:
-    """Depth correction of the 3D keypoints: BlazePose's are compressed (``capture.yaml``)."""
-    if "blazepose" in pose.source.lower() or "mediapipe" in pose.source.lower():
-        return float(value("capture.yaml", "blazepose_world_z_scale"))
-    return 1.0
+def _with_withheld(reps: list[Rep], table: KinematicsTable, reasons: dict[str, np.ndarray]) -> list[Rep]:
+    """Name, per rep, the values the capture gate withheld at the frame the rep is read, and why."""
+    out = []
+    for rep in reps:
+        i = int(np.argmin(np.abs(table.time_s - rep.bottom_s)))
+        yaw = float(table.yaw_deg[i])
+        view = f" (view about {yaw:.0f} deg)" if np.isfinite(yaw) else ""
+        withheld = [f"{_MEASURE_NAMES[col]}: {WITHHELD_REASONS[str(why[i])]}{view}"
+                    for col, why in reasons.items() if why[i]]
+        out.append(rep.model_copy(update={"withheld": withheld}))
+    return out
+
+
+def _withheld_note(reps: list[Rep]) -> str | None:
+    """One line naming the reps with withheld values (the capture issues say why for the whole video)."""
+    hit = [rep.index for rep in reps if rep.withheld]
+    if not hit:
+        return None
+    which = "every repetition" if len(hit) == len(reps) else "repetitions " + ", ".join(str(i) for i in hit)
+    return f"Some values were not shown for {which}; each repetition lists which and why."
+
+
+def _with_expected_errors(reps: list[Rep], table: KinematicsTable, pose: PoseSeries) -> list[Rep]:
+    """Attach to each rep the expected error of its shown pelvis and trunk values (view and knee flexion)."""
+    flexion = knee_flexion(pose)
+    out = []
+    for rep in reps:
+        i = int(np.argmin(np.abs(table.time_s - rep.bottom_s)))
+        yaw, flex = float(table.yaw_deg[i]), float(flexion[i])
+        pelvic = rep.pelvic_obliquity_deg is not None or rep.pelvic_drop_deg is not None
+        pelvic_err = expected_error("pelvic_obliquity_deg", yaw, flex) if pelvic else None
+        trunk_err = expected_error("trunk_lean_deg", yaw, flex) if rep.trunk_lean_deg is not None else None
+        out.append(rep.model_copy(update={
+            "pelvic_error_deg": None if pelvic_err is None else round(pelvic_err, 1),
+            "trunk_lean_error_deg": None if trunk_err is None else round(trunk_err, 1)}))
+    return out
 
 
 def _variable_frame_rate(time_s: np.ndarray) -> bool:
@@ -149,7 +175,8 @@ def analyze_pose(pose: PoseSeries, test: str, *, side: SideArg = "auto", setting
     pose
         Raw keypoints (not yet cleaned).
     test
-        ``"single-leg-squat"``, ``"squat"`` or ``"single-leg-stance"``.
+        ``"single-leg-squat"``, ``"squat"``, ``"single-leg-stance"`` or ``"gait"`` (walking or running
+        towards or away from the camera: steps with per-stance values, see :mod:`kneeline.movements.gait`).
     side
         Stance leg for single-leg tests, or ``"auto"`` to detect it per rep.
     settings
@@ -169,32 +196,57 @@ def analyze_pose(pose: PoseSeries, test: str, *, side: SideArg = "auto", setting
     _check_args(test, side, pose)
     settings = settings or load_settings().analysis
     cleaned, cleaning = clean_pose(pose, settings)
-    table = compute_kinematics(cleaned, confidence=lower_body_confidence(pose),
-                               yaw_z_scale=_z_scale(pose))
+    table = compute_kinematics(cleaned, confidence=lower_body_confidence(pose))
     video = video or _video_meta_from_pose(pose, pose.meta.get("path", "<keypoints>"))
     gate = check_capture(cleaned, table, fps=video.fps, people=people, enforce_view=settings.enforce_view)
-    reps, summary, notes = _run_test(test, cleaned, table, gate, settings, side)
-    table = _withhold(table, gate)
+    raw_table = table
+    table, reasons = shown_with_reasons(table, gate, cleaned)
+    gait = analyse_gait(raw_table, table, cleaned, gate) if test == "gait" else None
+    if gait is not None:
+        reps, summary, notes = gait.reps, gait.summary, list(gait.notes)
+    else:
+        reps, summary, notes = _run_test(test, cleaned, table, gate, settings, side)
+    reps = _with_expected_errors(reps, table, cleaned)
+    if gait is None:  # gait steps carry their own reasons
+        reps = _with_withheld(reps, table, reasons)
+        withheld_note = _withheld_note(reps)
+        if withheld_note:
+            notes.append(withheld_note)
     if cleaning.swaps.total:
         notes.append(f"Left/right labels of the pose model were swapped in {cleaning.swaps.total} place(s) and "
                      "were repaired.")
     if gate.fppa_ok:
         notes.append(_NOTES["fppa"])
     provenance = Provenance(
-        model=pose.source, settings={**settings.model_dump(), "cutoff_hz_used": cleaning.cutoff_hz},
+        model=pose.source, settings={**settings.model_dump(), "cutoff_hz_used": cleaning.cutoff_hz,
+                                     "frame_step": int(pose.meta.get("frame_step", 1))},
         input_sha256=input_sha256 or hashlib.sha256(np.ascontiguousarray(pose.position).tobytes()).hexdigest(),
         kneeline_version=get_version(), created_utc=datetime.now(UTC).isoformat(timespec="seconds"),
         packages=_packages(),
     )
     result = AnalysisResult(kneeline_version=get_version(), test=test,
                             video=video, capture=gate.capture, reps=reps, summary=summary,
-                            provenance=provenance, notes=notes)
+                            provenance=provenance, notes=notes,
+                            steps=[] if gait is None else gait.steps, gait=None if gait is None else gait.gait)
     return AnalysisRun(result=result, table=table, pose=cleaned, raw_pose=pose)
 
 
 def analyze_video(path: str | Path, test: str, *, side: SideArg = "auto", settings: AnalysisSettings | None = None,
-                  progress: Progress | None = None) -> AnalysisRun:
+                  progress: Progress | None = None, target_fps: float | None = None,
+                  backend: PoseBackend | None = None) -> AnalysisRun:
     """Estimate the pose in a video file and analyse it (see :func:`analyze_pose`).
+
+    Parameters
+    ----------
+    path, test, side, settings
+        As :func:`analyze_pose`.
+    progress
+        ``progress(done, total)`` of the pose estimation.
+    target_fps
+        Analysis frame rate; ``None`` takes the test's own from ``frame_rate.yaml`` (30 fps for the
+        squats and the stance, every frame for gait), 0 analyses every frame.
+    backend
+        A pose model to reuse (left open; e.g. one per batch worker); ``None`` creates one.
 
     Raises
     ------
@@ -203,13 +255,22 @@ def analyze_video(path: str | Path, test: str, *, side: SideArg = "auto", settin
     CaptureError, AnalysisError
         As :func:`analyze_pose`.
     """
-    from kneeline.pose.people import describe_people
+    from kneeline.io.video import frame_step, probe
+    from kneeline.pose.frame_rate import analysis_fps
+    from kneeline.pose.people import FrameSampler, describe_people
     from kneeline.pose.runner import estimate_pose
 
+    if test not in TESTS:
+        raise InputError(f"unknown test {test!r}; expected one of: {', '.join(TESTS)}")
     settings = settings or load_settings().analysis
     p = Path(path)
-    pose = estimate_pose(p, progress=progress, max_side_px=settings.max_side_px)
-    people = describe_people(p, pose)
+    rate = analysis_fps(test) if target_fps is None else (target_fps or None)
+    probed = probe(p)
+    # the people count's frames, kept from the one decoding pass instead of seeking them again
+    sampler = FrameSampler(probed.frame_count, frame_step(probed.fps, rate)) if probed.frame_count else None
+    pose = estimate_pose(p, progress=progress, max_side_px=settings.max_side_px, target_fps=rate, backend=backend,
+                         frame_hook=sampler)
+    people = describe_people(p, pose, frames=sampler.frames if sampler is not None and sampler.frames else None)
     info = pose.meta.get("video", {})
     video = VideoMeta(path=str(p), fps=round(pose.fps, 3), frames=pose.n_frames, width=pose.width,
                       height=pose.height, duration_s=round(float(info.get("duration_s", 0.0)), 3),

@@ -197,3 +197,19 @@ def squat_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     finally:
         writer.release()
     return out
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[str]:
+    """A Ray cluster of this test session (2 CPUs, loopback, no dashboard); yields its GCS address.
+
+    Started in this process with ``ray.init`` and stopped with ``ray.shutdown`` (never ``ray stop``,
+    which would stop every Ray on the machine).  Skipped where Ray is not installed.
+    """
+    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'kneeline[cluster]')")
+    context = ray.init(num_cpus=2, include_dashboard=False, logging_level="warning", log_to_driver=False,
+                       _node_ip_address="127.0.0.1")
+    try:
+        yield str(context.address_info["gcs_address"])
+    finally:
+        ray.shutdown()

@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import date as Date
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from kneeline.assess.questionnaires import (
     NPRS_MAX,
@@ -30,14 +39,15 @@ from kneeline.errors import DataError
 
 __all__ = [
     "Sex", "Knee", "PainLocation", "Aggravator", "PAIN_LOCATIONS", "AGGRAVATORS", "AGE_MAX",
-    "DURATION_WEEKS_MAX", "RedFlagAnswers", "Intake", "parse_intake", "outcome_answers", "intake_scores",
-    "intake_json_schema",
+    "DURATION_WEEKS_MAX", "Pregnancy", "STORED", "ADDED_QUESTIONS", "RedFlagAnswers", "Intake", "parse_intake",
+    "stored_intake", "outcome_answers", "intake_scores", "intake_json_schema",
 ]
 
 Sex = Literal["female", "male", "other"]
 Knee = Literal["left", "right", "both"]
 PainLocation = Literal["front", "inside", "outside", "back"]
 Aggravator = Literal["running", "stairs", "squatting", "sitting", "jumping", "walking"]
+Pregnancy = Literal["no", "first_trimester", "after_first_trimester"]
 
 PAIN_LOCATIONS: tuple[str, ...] = get_args(PainLocation)
 AGGRAVATORS: tuple[str, ...] = get_args(Aggravator)
@@ -46,6 +56,50 @@ AGE_MAX = 120
 """Plausibility limit for age in years (input check, not a clinical threshold)."""
 DURATION_WEEKS_MAX = 5200
 """Plausibility limit for symptom duration, 100 years (input check, not a clinical threshold)."""
+
+STORED: dict[str, bool] = {"stored": True}
+"""Validation context for an intake read back from storage (saved by an earlier kneeline)."""
+
+ADDED_QUESTIONS: dict[str, str] = {
+    "red_flags.hot_red_swollen_no_fever": "a hot, red, swollen knee without fever",
+    "red_flags.foot_numb_or_tingling": "numbness or tingling in the foot",
+    "red_flags.foot_cold_pale_or_blue": "a cold, pale or blue foot",
+    "red_flags.recent_knee_procedure": "knee surgery or an injection in the last 3 months",
+    "pregnancy": "pregnancy",
+}
+"""Questions added after the first release: an older stored intake lacks them (see :func:`stored_intake`)."""
+
+_OLD_FOOT_FLAG = "numbness_or_cold_foot"
+"""The earlier combined foot question, split into a nerve and a circulation question."""
+
+
+def _upgrade_stored(data: Any) -> Any:
+    """An older stored intake, with the questions it never asked filled in and listed in ``not_asked``.
+
+    The old combined foot answer counts for both new foot questions (it asked about both; a "yes"
+    cannot tell which, so the more urgent one must be assumed).  A question that was never asked is
+    filled with "no" and named in ``not_asked``, so the screen can ask the person to update the intake.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("red_flags"), dict):
+        return data
+    flags = dict(data["red_flags"])
+    not_asked = list(data.get("not_asked") or [])
+    if _OLD_FOOT_FLAG in flags:
+        old = flags.pop(_OLD_FOOT_FLAG)
+        flags.setdefault("foot_numb_or_tingling", old)
+        flags.setdefault("foot_cold_pale_or_blue", old)
+    for key in ADDED_QUESTIONS:
+        name = key.removeprefix("red_flags.")
+        holder = flags if key.startswith("red_flags.") else data
+        if name not in holder and key not in not_asked:
+            not_asked.append(key)
+    for key in not_asked:
+        if key.startswith("red_flags."):
+            flags.setdefault(key.removeprefix("red_flags."), False)
+    out = {**data, "red_flags": flags, "not_asked": not_asked}
+    if "pregnancy" in not_asked:
+        out.setdefault("pregnancy", "no")
+    return out
 
 
 class RedFlagAnswers(BaseModel):
@@ -61,12 +115,14 @@ class RedFlagAnswers(BaseModel):
     tender_kneecap_after_injury: StrictBool
     tender_fibular_head_after_injury: StrictBool
     hot_red_swollen_with_fever: StrictBool
+    hot_red_swollen_no_fever: StrictBool
     locking: StrictBool
     giving_way: StrictBool
     sudden_large_swelling: StrictBool
     kneecap_dislocation: StrictBool
     cannot_straighten_knee: StrictBool
-    numbness_or_cold_foot: StrictBool
+    foot_numb_or_tingling: StrictBool
+    foot_cold_pale_or_blue: StrictBool
     night_or_constant_pain: StrictBool
     unexplained_weight_loss: StrictBool
     lump: StrictBool
@@ -75,6 +131,7 @@ class RedFlagAnswers(BaseModel):
     several_swollen_joints: StrictBool
     psoriasis_or_bowel_disease: StrictBool
     child_with_limp: StrictBool
+    recent_knee_procedure: StrictBool
 
     @classmethod
     def none_present(cls) -> RedFlagAnswers:
@@ -97,13 +154,26 @@ class Intake(QuestionnaireValidators):
     duration_weeks: Annotated[float, Field(strict=True, ge=0, le=DURATION_WEEKS_MAX,
                                            description="How many weeks the pain has lasted")]
     recent_injury: StrictBool = Field(description="Did the pain start with a recent injury (fall, twist, blow)?")
+    pregnancy: Pregnancy = Field(description="Are you pregnant? no / yes, up to week 12 / yes, week 13 or later")
     red_flags: RedFlagAnswers
+    confirmed: list[str] = Field(default_factory=list, description=(
+        "Ids of answers that contradict each other and that the person confirmed as right "
+        "(see kneeline.assess.consistency)"))
+    not_asked: list[str] = Field(default_factory=list, description=(
+        "Questions this intake never asked (filled only when an intake saved by an earlier kneeline is read)"))
     date: Date | None = Field(default=None, description="Date of the answers (YYYY-MM-DD)")
     akps: dict[str, str] | None = Field(default=None, description="Optional AKPS answers: item id -> answer id")
     koos_pf: dict[str, StrictInt | None] | None = Field(
         default=None, description="Optional KOOS-PF answers: item id -> 0-4 (or null)")
 
-    @field_validator("pain_locations", "aggravating")
+    @model_validator(mode="before")
+    @classmethod
+    def _stored_upgrade(cls, data: Any, info: ValidationInfo) -> Any:
+        if isinstance(info.context, dict) and info.context.get("stored"):
+            return _upgrade_stored(data)
+        return data
+
+    @field_validator("pain_locations", "aggravating", "confirmed")
     @classmethod
     def _unique(cls, v: list[str]) -> list[str]:
         if len(set(v)) != len(v):
@@ -112,14 +182,27 @@ class Intake(QuestionnaireValidators):
 
 
 def parse_intake(data: Any) -> Intake:
-    """Validate intake answers (a dict parsed from JSON).
+    """Validate new intake answers (a dict parsed from JSON): every question answered, no contradiction.
 
     Raises
     ------
     ValidationError
-        Naming each wrong field and its allowed values.
+        Naming each wrong field and its allowed values, or both fields of answers that contradict
+        each other and have not been confirmed.
     """
-    return parse_model(Intake, data, "intake answers")
+    from kneeline.assess.consistency import check_consistent
+
+    intake = parse_model(Intake, data, "intake answers")
+    check_consistent(intake)
+    return intake
+
+
+def stored_intake(data: Any) -> Intake:
+    """An intake read back from storage; one saved before questions were added still loads.
+
+    Questions it never asked are listed in ``not_asked`` (the screen then asks for an update).
+    """
+    return Intake.model_validate(data, context=STORED)
 
 
 def outcome_answers(intake: Intake, on: Date | None = None) -> OutcomeAnswers | None:

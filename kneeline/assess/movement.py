@@ -17,7 +17,7 @@ from kneeline.report.result import AnalysisResult, MetricSummary, SideSummary
 __all__ = ["MovementFlags", "movement_findings", "TEST_NAMES"]
 
 TEST_NAMES: dict[str, str] = {"single-leg-squat": "single-leg squat", "squat": "squat",
-                              "single-leg-stance": "single-leg stance"}
+                              "single-leg-stance": "single-leg stance", "gait": "walking/running"}
 _LEGS: tuple[Leg, ...] = ("left", "right")
 _FRONTAL_SOURCE = ("evidence.md §1 consequences: FPPA needs a frontal camera; oblique views gave large "
                    "errors in a measured phone video")
@@ -223,6 +223,10 @@ def movement_findings(result: AnalysisResult, sex: str, knee: str, flags: Moveme
                               f"{angle}). Knee angle (FPPA), "
                               "pelvic drop and trunk lean are only stated from a camera straight in front, so none "
                               "are given here; film it again facing the camera."))] + notes, flags
+    if result.test == "gait":  # its own wording (kneeline/assess/gait_findings.py); no program flags
+        from kneeline.assess.gait_findings import gait_findings
+
+        return gait_findings(result) + notes, flags
     if result.test == "single-leg-squat":
         found, valgus, drops = _single_leg_squat(result, sex, knee)
         return found + notes, flags.merged(valgus, drops)

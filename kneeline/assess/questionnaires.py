@@ -320,16 +320,19 @@ def interpret_change(measure: Literal["akps", "koos_pf", "nprs"], before: float,
     """Judge a change: improved / no clear change / worsened, by the minimal important change.
 
     AKPS and KOOS-PF: higher is better; NPRS: lower is better, and a change counts when it reaches
-    either the point or the percentage threshold of ``outcomes.yaml``.
+    either the point or the percentage threshold of ``outcomes.yaml`` and also the NPRS measurement
+    error (so 3 -> 2, 33 % but 1 point, is no clear change).
     """
     diff = round(after - before, 1)
     if measure == "nprs":
         pts = float(value("outcomes.yaml", "nprs_mic_points"))
         pct = float(value("outcomes.yaml", "nprs_mic_percent"))
+        error = float(value("outcomes.yaml", "nprs_measurement_error_points"))
         relative = abs(diff) / before * 100 if before > 0 else 0.0
-        important = abs(diff) >= pts or (diff != 0 and relative >= pct)
+        important = abs(diff) >= error and (abs(diff) >= pts or relative >= pct)
         verdict: Verdict = "no clear change" if not important else ("improved" if diff < 0 else "worsened")
-        mic = f"{pts:g} points or {pct:g}% of the earlier score"
+        mic = (f"{pts:g} points or {pct:g}% of the earlier score, and at least the measurement error of "
+               f"{error:g} points")
         src = _source("nprs_mic_points")
         name, unit = "Pain (NPRS)", "/10"
     else:

@@ -74,7 +74,7 @@ def numbers(entry: Sourced) -> list[float]:
     raw = entry.value if isinstance(entry.value, list) else [entry.value]
     if not raw or any(isinstance(v, bool) or not isinstance(v, int | float) for v in raw):
         raise DataError(f"expected numbers, got {entry.value!r} (source: {entry.source})")
-    return [float(v) for v in raw]
+    return [float(v) for v in raw if isinstance(v, int | float)]  # all are (checked above); narrows the type
 
 
 def value_range(entry: Sourced) -> tuple[float, float]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kneeline.capture.limits import expected_error
+from kneeline.capture.view import estimate_view
 from kneeline.errors import CaptureError
 from kneeline.evidence import value
 from kneeline.kinematics.table import KinematicsTable
@@ -47,11 +49,15 @@ class GateOutcome:
         Knee frontal-plane projection angles may be shown.
     pelvis_ok
         Pelvic obliquity / drop and lateral trunk lean may be shown.
+    enforce_view
+        False when the view limits only warn (``enforce_view`` setting off, e.g. for benchmarks):
+        then nothing is withheld for the view, per frame either.
     """
 
     capture: Capture
     fppa_ok: bool
     pelvis_ok: bool
+    enforce_view: bool = True
 
 
 def _limit(key: str) -> float:
@@ -70,7 +76,7 @@ def classify_view(yaw_deg: float | None) -> View:
 
 
 def _turned(yaw: float) -> str:
-    return f"You were turned about {yaw:.0f} deg away from the camera"
+    return f"You were turned about {yaw:.0f} deg away from facing the camera"
 
 
 def _metric_view(yaw: float, what: str, prefix: str, enforce: bool,
@@ -78,8 +84,9 @@ def _metric_view(yaw: float, what: str, prefix: str, enforce: bool,
     """Warn or withhold one group of metrics by its own yaw limits."""
     withhold, warn = _limit(f"{prefix}_yaw_withhold_deg"), _limit(f"{prefix}_yaw_warn_deg")
     if yaw >= withhold:
-        msg = (f"{_turned(yaw)} (limit {withhold:.0f} deg for {what}), so {what} is not shown: from this angle "
-               f"it is not reliable. {SETUP_ADVICE}")
+        plural = " and " in what
+        msg = (f"{_turned(yaw)} (limit {withhold:.0f} deg for {what}), so {what} {'are' if plural else 'is'} not "
+               f"shown: from this angle {'they are' if plural else 'it is'} not reliable. {SETUP_ADVICE}")
         return CaptureIssue(code=f"view_{prefix}_withheld", level="refuse" if enforce else "warning",
                             message=msg), not enforce
     if yaw >= warn:
@@ -88,21 +95,38 @@ def _metric_view(yaw: float, what: str, prefix: str, enforce: bool,
     return None, True
 
 
-def _view_issues(yaw: float | None, enforce: bool) -> tuple[list[CaptureIssue], bool, bool]:
+def _pelvis_error_note(yaw: float) -> str:
+    """What the user is told about pelvis and trunk values at a view between the warn and withhold limits."""
+    pelvic = expected_error("pelvic_obliquity_deg", yaw, 0.0)
+    trunk = expected_error("trunk_lean_deg", yaw, 0.0)
+    assert pelvic is not None and trunk is not None
+    return (f"about {pelvic:.1f} deg (pelvis) and {trunk:.1f} deg (trunk) while you stand (measured, "
+            "benchmarks/pelvis_limits.py); with the knees bent they are not shown from this angle")
+
+
+def _view_issues(yaw: float | None, enforce: bool, uncertainty: float | None = None,
+                 refuse_side_view: bool = True) -> tuple[list[CaptureIssue], bool, bool]:
     """Return the view issues and whether FPPA and pelvis/trunk numbers may be shown."""
     if yaw is None:
         return [CaptureIssue(code="view_unknown", level="warning",
                              message="The camera view could not be checked (no 3D keypoints). Make sure you "
                                      "faced the camera squarely: knee angles change about 1 deg for every "
                                      f"degree you are turned. {SETUP_ADVICE}")], True, True
-    if yaw >= _limit("yaw_sagittal_deg"):
-        raise CaptureError(
-            f"The camera sees you from the side (about {yaw:.0f} deg from facing it). This test measures the "
-            f"knee and pelvis from the front. {SETUP_ADVICE}")
+    # Every frontal-plane number is withheld long before a side view; a frontal test is refused once a
+    # side view cannot be ruled out (the estimate plus its uncertainty reaches the side-view limit).
+    if yaw + (uncertainty or 0.0) >= _limit("yaw_sagittal_deg"):
+        side = (f"The camera sees you from the side (about {yaw:.0f} deg from facing it). This test measures the "
+                f"knee and pelvis from the front. {SETUP_ADVICE}")
+        if refuse_side_view:
+            raise CaptureError(side)
+        return [CaptureIssue(code="view_side", level="info",
+                             message=f"Filmed from the side (about {yaw:.0f} deg from facing the camera): the knee "
+                                     "angle (FPPA), pelvic drop and trunk lean are front-view numbers and are not "
+                                     "shown.")], False, False
     fppa_issue, fppa_ok = _metric_view(yaw, "the knee angle (FPPA)", "fppa", enforce,
                                        f"about {yaw:.0f} deg (about 1 deg per degree turned)")
     pelvis_issue, pelvis_ok = _metric_view(yaw, "pelvic drop and trunk lean", "pelvis", enforce,
-                                           "1-2 deg")
+                                           _pelvis_error_note(yaw))
     if fppa_issue is not None and pelvis_issue is not None:  # give the setup advice once
         pelvis_issue = pelvis_issue.model_copy(
             update={"message": pelvis_issue.message.replace(f" {SETUP_ADVICE}", "")})
@@ -167,8 +191,11 @@ def _quality_issues(table: KinematicsTable, fps: float, people: PeopleSeen | Non
 
 
 def check_capture(pose: PoseSeries, table: KinematicsTable, *, fps: float, people: PeopleSeen | None = None,
-                  enforce_view: bool = True) -> GateOutcome:
+                  enforce_view: bool = True, refuse_side_view: bool = True) -> GateOutcome:
     """Run every capture check on a cleaned pose series and its kinematics.
+
+    ``refuse_side_view=False`` (an exercise filmed from the side) withholds every frontal-plane number
+    of a side view instead of refusing the video.
 
     Raises
     ------
@@ -183,20 +210,23 @@ def check_capture(pose: PoseSeries, table: KinematicsTable, *, fps: float, peopl
     if fraction < _limit("min_detected_fraction"):
         raise CaptureError(f"A person was found in only {fraction:.0%} of the frames (at least "
                            f"{_limit('min_detected_fraction'):.0%} needed). {SETUP_ADVICE}")
+    view = estimate_view(pose)
+    yaw = view.yaw_deg
     yaw_values = table.yaw_deg[np.isfinite(table.yaw_deg)]
-    yaw = float(np.median(yaw_values)) if yaw_values.size else None
     yaw_sd = float(np.std(yaw_values)) if yaw_values.size > 1 else None
     size_issues, height, framing_ok = _size_issues(pose, detected)
-    view_issues, fppa_ok, pelvis_ok = _view_issues(yaw, enforce_view)
+    view_issues, fppa_ok, pelvis_ok = _view_issues(yaw, enforce_view, view.uncertainty_deg, refuse_side_view)
     issues = view_issues + size_issues + _quality_issues(table, fps, people)
     conf = table.confidence[np.isfinite(table.confidence)]
     capture = Capture(
         view=classify_view(yaw), yaw_deg=None if yaw is None else round(yaw, 1),
         yaw_sd_deg=None if yaw_sd is None else round(yaw_sd, 1),
+        yaw_signed_deg=None if view.signed_yaw_deg is None else round(view.signed_yaw_deg, 1),
+        yaw_uncertainty_deg=None if view.uncertainty_deg is None else round(view.uncertainty_deg, 1),
         person_height_px=None if height is None else round(height, 1), framing_ok=framing_ok,
         mean_confidence=round(float(conf.mean()), 3) if conf.size else None,
         people_max=None if people is None else people.people_max,
         tracked_person=None if people is None else people.tracked_person,
         warnings=[i.message for i in issues if i.level != "info"], issues=issues,
     )
-    return GateOutcome(capture=capture, fppa_ok=fppa_ok, pelvis_ok=pelvis_ok)
+    return GateOutcome(capture=capture, fppa_ok=fppa_ok, pelvis_ok=pelvis_ok, enforce_view=enforce_view)

@@ -10,12 +10,15 @@ import typer
 
 COMMAND_MODULES: tuple[str, ...] = (
     "kneeline.cli.analyze",
+    "kneeline.cli.batch",
     "kneeline.cli.coach",
     "kneeline.cli.intake",
     "kneeline.cli.program",
     "kneeline.cli.log",
     "kneeline.cli.exercises",
     "kneeline.cli.ask",
+    "kneeline.cli.reports",
+    "kneeline.cli.export",
     "kneeline.cli.serve",
 )
 """Modules whose ``register(app)`` adds commands, in help order."""

@@ -38,13 +38,18 @@ def coach_tables(result: CoachResult) -> list[Table]:
         reps.add_column(col, justify="left" if col in ("faults", "side", "vs reference") else "right")
     for r in result.reps:
         row = [str(r.index), r.side or "-", f"{r.start_s:.2f}", f"{r.duration_s:.2f}",
-               f"{r.amplitude:.2f} {r.amplitude_unit}", "-" if r.hold_s is None else f"{r.hold_s:.1f}",
+               "withheld" if r.amplitude is None else f"{r.amplitude:.2f} {r.amplitude_unit}",
+               "-" if r.hold_s is None else f"{r.hold_s:.1f}",
                "-" if r.quality is None else str(r.quality), ", ".join(f.label for f in r.faults) or "none"]
         if result.reference is not None:
             row.append(vs_reference_text(r))
         reps.add_row(*row)
     summary = Table(title="Set", show_header=False)
-    summary.add_row("view", f"{result.view_seen} (needs {result.view_needed})")
+    yaw = result.capture.yaw_deg if result.capture is not None else None
+    summary.add_row("view", f"{result.view_seen}" + (f" (yaw {yaw:.0f}°)" if yaw is not None else "")
+                    + f" (needs {result.view_needed})")
+    for w in result.withheld:
+        summary.add_row("withheld", f"{w.label}: rep(s) {', '.join(map(str, w.reps))}")
     if result.tempo.mean_rep_s is not None:
         summary.add_row("tempo", f"{result.tempo.mean_rep_s:.1f} s per rep"
                         + (f", {result.tempo.reps_per_min:.0f} per minute" if result.tempo.reps_per_min else ""))
@@ -68,7 +73,8 @@ def coach_command(
     settings_file: Annotated[Path | None, typer.Option("--settings", help="JSON settings file.")] = None,
     reference: Annotated[Path | None, typer.Option(
         "--reference", help="result.json (or its folder) of an earlier set of this exercise accepted as your good "
-                            "form: each rep is compared with it.")] = None,
+                            "form (at least 3 reps, filmed from the view the exercise is coached from): each rep "
+                            "is compared with it.")] = None,
 ) -> None:
     """Count repetitions (or time holds) of EXERCISE in VIDEO, with tempo, faults and a quality score."""
     from kneeline.coach.compare import check_reference, compare_with_reference, load_reference_result
@@ -90,7 +96,8 @@ def coach_command(
             if ref is not None:
                 run = dataclasses.replace(run, result=compare_with_reference(run.result, ref))
             paths = write_coach_outputs(out_dir, run, video, annotate=not no_video)
-        for message in run.result.messages:
+        capture = run.result.capture.warnings if run.result.capture is not None else []
+        for message in dict.fromkeys([*capture, *run.result.messages]):
             err.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
         if as_json:
             sys.stdout.write(run.result.model_dump_json(indent=2) + "\n")

@@ -13,6 +13,7 @@ from kneeline.assess.types import numbers
 from kneeline.cli.common import run_guarded, stdout_console
 from kneeline.evidence import Sourced
 from kneeline.program.library import Exercise, Library, intensity_band, load_library
+from kneeline.program.progression import clinician_only
 
 __all__ = ["register"]
 
@@ -66,6 +67,11 @@ def _print_one(ex: Exercise, lib: Library) -> None:
            f"Category: {ex.category}; focus: {ex.focus}; targets: {', '.join(ex.target)}"]
     if ex.chain:
         out.append(f"Chain ({ex.chain}): " + " -> ".join(e.id for e in lib.chain(ex.id)))
+    if ex.id in clinician_only():
+        out.append("Progression: kneeline moves up to this exercise only when a clinician unlocks it "
+                   "(it is not in the guideline programs).")
+    if ex.supine:
+        out.append("Position: lying on the back (swapped in pregnancy from week 13).")
     if ex.dose:
         prof = lib.profile(ex.id)
         start = prof.start()

@@ -38,6 +38,7 @@ from kneeline.assess.redflags import Screen, load_red_flags, screen
 from kneeline.assess.types import whole
 from kneeline.assess.validation import parse_model
 from kneeline.cli.common import run_guarded, stdout_console
+from kneeline.errors import ValidationError
 from kneeline.program.storage import read_json, write_model_atomic
 
 __all__ = ["register", "ask_int", "ask_number", "ask_choice", "ask_subset", "ask_bool", "print_screen"]
@@ -84,8 +85,9 @@ def print_screen(result: Screen) -> None:
         console.print("Red-flag screen: no red flags in your answers.", highlight=False)
         return
     ref = result.referral
-    console.print(f"[bold red]Please see a doctor before exercising: {escape(ref.title)}[/]", highlight=False)
-    for line in (ref.advice, *(f"  - {r.message}" for r in ref.reasons), ref.note):
+    console.print(f"[bold red]{escape(ref.title)}[/]", highlight=False)
+    lines = (ref.advice, "Why:", *(f"  - {r.message}" for r in ref.reasons), ref.note)
+    for line in lines:
         console.print(line, highlight=False, markup=False)
 
 
@@ -102,6 +104,7 @@ def _interactive_intake() -> Intake:
         "pain_worst_week": ask_int("Worst pain in the last week, 0-10", NPRS_MIN, NPRS_MAX),
         "duration_weeks": ask_number("For how many weeks has it hurt", 0, DURATION_WEEKS_MAX),
         "recent_injury": ask_bool("Did the pain start with a recent injury (fall, twist, blow)?"),
+        "pregnancy": _ask_pregnancy(),
     }
     typer.echo("Safety questions: answer each one.")
     flags = {}
@@ -115,6 +118,29 @@ def _interactive_intake() -> Intake:
         data["akps"] = _ask_akps()
     if ask_bool("Answer the KOOS-PF knee questionnaire now (11 questions)?", default=False):
         data["koos_pf"] = _ask_koos_pf()
+    return _confirmed(data)
+
+
+_PREGNANCY = {"no": "no", "yes, up to week 12": "first_trimester", "yes, week 13 or later": "after_first_trimester"}
+
+
+def _ask_pregnancy() -> str:
+    labels = tuple(_PREGNANCY)
+    return _PREGNANCY[ask_choice("Are you pregnant?", labels, numbered=True)]
+
+
+def _confirmed(data: dict[str, Any]) -> Intake:
+    """Validate the answers; show answers that contradict each other and ask to confirm both."""
+    from kneeline.assess.consistency import unconfirmed
+
+    intake = parse_model(Intake, data, "intake answers")
+    for c in unconfirmed(intake):
+        typer.echo(f"These answers contradict each other: {c.fields[0]} = {c.answers[0]} and "
+                   f"{c.fields[1]} = {c.answers[1]} ({c.text}).")
+        if not ask_bool("Are both answers right?", default=None):
+            raise ValidationError(f"answers {c.fields[0]} and {c.fields[1]} contradict each other; run "
+                                  "`kneeline intake` again and correct one of them. Nothing was saved.")
+        data = {**data, "confirmed": [*data.get("confirmed", []), c.id]}
     return parse_intake(data)
 
 

@@ -33,6 +33,7 @@ from kneeline.program.progression import (
     current_prescriptions,
     new_log,
     record_session,
+    session_week,
     set_next_morning_pain,
 )
 from kneeline.program.storage import read_json, read_model, write_model_atomic
@@ -53,6 +54,9 @@ def log_command(
                         "pain_after_1h, pain_next_morning, quality}].")] = None,
     next_morning: Annotated[int | None, typer.Option(
         "--next-morning", help="Next-morning pain 0-10 for the last logged session; decides it again.")] = None,
+    exercise: Annotated[str | None, typer.Option(
+        "--exercise",
+        help="With --next-morning: the exercise the pain belongs to (default: the whole session).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decisions as JSON.")] = False,
 ) -> None:
     """Record a session; each exercise is progressed, held or regressed by the pain-monitoring model."""
@@ -61,8 +65,10 @@ def log_command(
         history = read_model(log, TrainingLog, "training log") if log.exists() else new_log(plan)
         if entry is not None and next_morning is not None:
             raise ValidationError("give either --entry or --next-morning, not both.")
+        if exercise is not None and next_morning is None:
+            raise ValidationError("--exercise goes with --next-morning: give the next-morning pain too.")
         if next_morning is not None:
-            updated = set_next_morning_pain(plan, history, next_morning)
+            updated = set_next_morning_pain(plan, history, next_morning, exercise)
         else:
             session = (parse_model(SessionEntry, read_json(entry, "session"), f"session ({entry})")
                        if entry is not None else _interactive_entry(plan, history))
@@ -91,14 +97,22 @@ def load_program(path: Path) -> Program:
 
 
 def _interactive_entry(plan: Program, history: TrainingLog) -> SessionEntry:
-    """Ask for the session exercise by exercise, then validate it as a whole."""
+    """Ask for the session exercise by exercise (only those of the session's program week), then validate.
+
+    Each "did you do it" needs an explicit answer: nothing is assumed done.
+    """
     lib = load_library()
     when = _ask_date("Date of the session (YYYY-MM-DD)", Date.today())
     data: dict[str, Any] = {"date": when, "exercises": [],
                             "pain_before": ask_int("Knee pain before the session, 0-10", NPRS_MIN, NPRS_MAX)}
+    week = session_week(plan, history, Date.fromisoformat(when))
+    starts = {e.slot: e.start_week for e in plan.exercises}
     for rx in current_prescriptions(plan, history).values():
         name = lib.exercises[rx.id].name
-        if not ask_bool(f"Did you do {name} ({rx.text()})?", default=True):
+        if starts.get(rx.slot, 1) > week:
+            typer.echo(f"  ({name} starts in week {starts[rx.slot]}; this is week {week}.)")
+            continue
+        if not ask_bool(f"Did you do {name} ({rx.text()})?"):
             continue
         item: dict[str, Any] = {"id": rx.id, "sets": ask_int("  sets done", 0, MAX_SETS, default=rx.sets)}
         if rx.reps is not None:

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from kneeline.assess.consistency import check_consistent
 from kneeline.assess.intake import Intake
 from kneeline.assess.redflags import Screen
 from kneeline.cli.common import run_guarded, stdout_console
@@ -40,13 +41,16 @@ def program_command(
     start: Annotated[str | None, typer.Option("--start", help="First day, YYYY-MM-DD (optional).")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Write the answer as JSON here (the file `kneeline log --program` reads).")] = None,
+    pain_model: Annotated[str | None, typer.Option(
+        "--pain-model", help="Pain-monitoring rules: my-knee-cap (default, as published) or kneeline-strict.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """Screen for red flags; if there are none, show the findings and a program."""
     def work() -> None:
         answers = read_model(intake, Intake, "intake")
+        check_consistent(answers)
         results = [read_model(p, AnalysisResult, "analysis result") for p in (result or [])]
-        response = build_program(answers, results, weeks=weeks, start_date=_date(start))
+        response = build_program(answers, results, weeks=weeks, start_date=_date(start), pain_model=pain_model)
         text = response.model_dump_json(indent=2)
         if out is not None:
             write_text_atomic(out, text + "\n")

@@ -1,7 +1,7 @@
 """``kneeline serve``: the web app on this computer (SQLite in the data folder, nothing to set up).
 
 ``kneeline add-admin`` creates an administrator account (administrators see accounts, never health
-records).
+records); ``kneeline unlock`` lifts the log-in lock of an account (its failed attempts are forgotten).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ def register(app: typer.Typer) -> None:
     """Add ``serve`` and ``add-admin`` to ``app``."""
     app.command("serve")(serve_command)
     app.command("add-admin")(add_admin_command)
+    app.command("unlock")(unlock_command)
 
 
 def _check_port(host: str, port: int) -> None:
@@ -72,8 +73,10 @@ def serve_command(
         folder = settings.data_dir or default_data_dir()
         stderr_console().print(f"kneeline is running at http://{settings.web.host}:{settings.web.port}/ "
                                f"(data in {folder}); press Ctrl+C to stop.", highlight=False, markup=False)
+        # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1, so any local
+        # client could pick its own address; the app reads it only from web.trusted_proxies (client_of).
         uvicorn.run(create_app(settings), host=settings.web.host, port=settings.web.port, log_level="warning",
-                    ws_max_size=4 * 1024 * 1024)
+                    ws_max_size=4 * 1024 * 1024, proxy_headers=False, server_header=False)
     run_guarded(work)
 
 
@@ -105,4 +108,25 @@ def add_admin_command(
             session.add(User(email=address, name=name, password_hash=hash_password(password), role="admin"))
         db.dispose()
         typer.echo(f"administrator {address} created")
+    run_guarded(work)
+
+
+def unlock_command(
+    email: Annotated[str, typer.Argument(help="The e-mail address of the locked account.")],
+    data_dir: Annotated[Path | None, typer.Option(help="Data folder (as for serve).")] = None,
+    database_url: Annotated[str | None, typer.Option(help="Database URL (as for serve).")] = None,
+) -> None:
+    """Lift the log-in lock of an account after too many wrong passwords (forgets its failed attempts)."""
+    def work() -> None:
+        from kneeline.store.db import database_url as url_for
+        from kneeline.store.db import default_data_dir, open_database
+        from kneeline.web.security import clear_failures
+
+        settings = _settings(data_dir, database_url)
+        db = open_database(url_for(settings.data_dir or default_data_dir(), settings.database_url))
+        try:
+            clear_failures(db, email.strip().lower())
+        finally:
+            db.dispose()
+        typer.echo(f"log-in attempts of {email.strip().lower()} forgotten; the account can log in again")
     run_guarded(work)

@@ -1,27 +1,32 @@
-"""A coached set against the person's reference set: what changed beyond measurement noise.
+"""A coached set against the person's reference set: which repetitions changed from the person's good form.
 
 A *reference set* is an earlier set of the same exercise that the person (with their
 physiotherapist) accepted as good form.  People differ more from each other than from their own
-mistakes (``benchmarks/uiprmd_reference.py``), so "your knee went 9 deg further inward than in
-your reference reps" is more telling than a population threshold.  A change is only called a change
-when it is larger than the measure's smallest detectable difference (``measurement.yaml``);
-measures without a published SDD are shown but never called one.
+mistakes (``benchmarks/uiprmd_reference.py``; it held on five unseen UI-PRMD subjects), so each
+rep is judged against the person's own good reps: a deviation score over the per-repetition
+signals of one camera, in units of the usual rep-to-rep variation measured on marker data
+(:mod:`kneeline.coach.vs_reference`, ``reference_scales.yaml``).  The measures with a published
+smallest detectable difference (``measurement.yaml``) explain a change ("your knee moved inward 9°
+more"); they do not decide it.  Withheld measures are never compared: they are left out and named.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from pydantic import ValidationError
 
-from kneeline.coach.reference import Reference, build_reference, deviation_scores
-from kneeline.coach.result import CoachRep, CoachResult, MeasureChange, ReferenceInfo, RepVsReference
+from kneeline.coach.reference import build_reference
+from kneeline.coach.rep_signals import REP_SIGNALS, SIGNAL_LABELS, TRANSFERS, Camera, camera_of
+from kneeline.coach.result import CoachRep, CoachResult, ReferenceInfo
+from kneeline.coach.scales import SCALES_FILE, load_scales
+from kneeline.coach.vs_reference import SideReference, judge_rep_vs_reference
 from kneeline.errors import InputError
 from kneeline.evidence import load_sourced
 
-__all__ = ["MEASURE_SDD_KEYS", "MEASURE_LABELS", "measure_sdds", "vs_reference_text", "reference_summary",
-           "load_reference_result", "check_reference", "compare_with_reference"]
+__all__ = ["MEASURE_SDD_KEYS", "MEASURE_LABELS", "DOSE_FAULTS", "measure_sdds", "vs_reference_text",
+           "reference_summary", "load_reference_result", "good_reps", "fault_free", "reference_camera",
+           "reference_problem", "check_reference", "side_references", "compare_with_reference"]
 
 MEASURE_SDD_KEYS: dict[str, str] = {
     "fppa": "fppa_sdd_deg",
@@ -38,28 +43,31 @@ MEASURE_LABELS: dict[str, str] = {
 
 
 def vs_reference_text(rep: CoachRep) -> str:
-    """One line on a rep against the reference: the changes beyond their SDD, "within noise", or "-"."""
-    if rep.vs_reference is None:
+    """One line on a rep against the reference: "no change", "changed" with why, "cannot tell (why)", or "-"."""
+    v = rep.vs_reference
+    if v is None:
         return "-"
-    if rep.vs_reference.differs is None:
-        return "cannot tell (no measure with a published SDD in this view)"
-    real = [c for c in rep.vs_reference.changes if c.beyond_sdd]
-    if not real:
-        return "within noise"
-    return ", ".join(f"{MEASURE_LABELS.get(c.measure, c.measure)} {c.change:+.1f}° (SDD {c.sdd:g}°)" for c in real)
+    if v.differs is None:
+        return f"cannot tell ({v.reason or 'not enough was measured'})"
+    beyond = [f"{MEASURE_LABELS.get(c.measure, c.measure)} {c.change:+.1f}° (SDD {c.sdd:g}°)"
+              for c in v.changes if c.beyond_sdd]
+    if not v.differs:  # one joint alone moving beyond its SDD does not make the rep "changed", but is said
+        return "no change" + (f" overall (but {', '.join(beyond)})" if beyond else "")
+    return "changed: " + ", ".join(beyond + [f"{c.label} {c.change:+.3g}" for c in v.signal_changes[:2]])
 
 
 def reference_summary(result: CoachResult) -> str | None:
     """One line on a set against its reference ("2 rep(s) changed from your reference"); None without one.
 
-    Reps that could not be judged (no measure with a published SDD, e.g. filmed from the side) are
-    counted apart, never as unchanged.
+    Reps that could not be judged are counted apart, never as unchanged.
     """
     if result.reference is None:
         return None
+    if result.reference.refused:
+        return f"not compared with your reference set: {result.reference.refused}"
     compared, judged, changed = _counts(result.reps)
     if not judged:
-        return "no rep could be judged against your reference (no measure with a published SDD in this view)"
+        return "no rep could be judged against your reference (see the notes)"
     text = f"{changed} rep(s) changed from your reference"
     if judged < compared:
         text += f", {compared - judged} could not be judged"
@@ -67,7 +75,7 @@ def reference_summary(result: CoachResult) -> str | None:
 
 
 def _counts(reps: list[CoachRep]) -> tuple[int, int, int]:
-    """Reps compared with the reference, those judged (a measure with an SDD), those changed."""
+    """Reps compared with the reference, those judged, those changed."""
     compared = [r.vs_reference for r in reps if r.vs_reference is not None]
     judged = [v for v in compared if v.differs is not None]
     return len(compared), len(judged), sum(bool(v.differs) for v in judged)
@@ -103,87 +111,156 @@ def load_reference_result(path: Path) -> CoachResult:
         raise InputError(f"{file} is not a kneeline coach result ({where}: {first['msg']}); {hint}") from exc
 
 
-def check_reference(reference: CoachResult, exercise_id: str) -> None:
-    """Refuse a reference that cannot serve for ``exercise_id``: another exercise, or under two reps.
+DOSE_FAULTS = frozenset({"too_fast", "incomplete_range", "short_hold"})
+"""Faults about dose (tempo, range, hold time), not form."""
+
+
+def good_reps(result: CoachResult) -> list[CoachRep]:
+    """The reps a reference set can use: counted, with at least ``min_signals`` signals measured.
+
+    A reference set is accepted by the person's clinician as their good form, so reps the coach's
+    provisional population thresholds flag are still used (those thresholds are what a personal
+    reference replaces: the knee-width check flags most wide-stance reps).  Reps the coach could
+    not measure (too few signals, e.g. the body out of view) cannot say what is usual.
+    """
+    need = load_scales().settings.min_signals
+    return [r for r in result.reps if sum(v is not None for v in r.signals.values()) >= need]
+
+
+def fault_free(result: CoachResult) -> bool:
+    """Every counted rep of ``result`` free of form faults (dose faults such as "too fast" allowed)."""
+    return bool(result.reps) and all(not {f.id for f in r.faults} - DOSE_FAULTS for r in result.reps)
+
+
+def reference_camera(result: CoachResult) -> Camera | None:
+    """The one camera the usable reps of ``result`` were filmed by; None when they mix views."""
+    cameras = {camera_of(r.view) for r in good_reps(result)}
+    return cameras.pop() if len(cameras) == 1 else None
+
+
+def reference_problem(reference: CoachResult, *, require_view: bool = True) -> str | None:
+    """Why ``reference`` cannot serve as a reference set (None when it can), in plain words.
+
+    Refused: a set coached by a kneeline without per-repetition signals or without the capture
+    check, fewer usable repetitions (:func:`good_reps`) than ``min_reference_reps``
+    (``reference_scales.yaml``), usable repetitions filmed from more than one view, and (with
+    ``require_view``) a reference filmed from another view than the one its exercise is coached from.
+    """
+    if reference.capture is None or any(not r.signals for r in reference.reps):
+        return ("it was coached by an older kneeline (before the camera view and per-repetition signals were "
+                "recorded): record a new reference set")
+    need = load_scales().settings.min_reference_reps
+    good = good_reps(reference)
+    if len(good) < need:
+        return (f"it has {len(good)} usable repetition(s) (counted and measured); a reference needs at least "
+                f"{need} to say what your usual good form is: record a longer set with your whole body in view")
+    camera = reference_camera(reference)
+    if camera is None:
+        return "its repetitions were filmed from more than one view: record it from one place"
+    wanted: Camera = "side" if reference.view_needed == "sagittal" else "front"
+    if require_view and camera != wanted:
+        return (f"it was filmed from the {camera}, but {reference.exercise_name} is coached from the {wanted}: "
+                f"record the reference from the {wanted}")
+    return None
+
+
+def check_reference(reference: CoachResult, exercise_id: str, *, require_view: bool = True) -> None:
+    """Refuse a reference that cannot serve for ``exercise_id`` (see :func:`reference_problem`).
 
     Raises
     ------
     InputError
-        Saying what is wrong and what reference to give instead.
+        Another exercise, or a reference :func:`reference_problem` refuses; the message says what
+        is wrong and what reference to give instead.
     """
     if reference.exercise != exercise_id:
         raise InputError(f"the reference is a {reference.exercise_name} set but this set is {exercise_id}: "
                          "compare with a reference of the same exercise")
-    if len(reference.reps) < 2:
-        raise InputError(f"the reference set has {len(reference.reps)} counted repetition(s); it needs at least 2 "
-                         "to say what your usual good form is: record a longer reference set")
+    problem = reference_problem(reference, require_view=require_view)
+    if problem is not None:
+        raise InputError(f"this reference set cannot be used: {problem}")
 
 
-def _side_references(reference: CoachResult) -> dict[str, Reference]:
-    """Side of the reps -> reference built from the reference reps of that side (at least 2)."""
-    out: dict[str, Reference] = {}
-    for side in sorted({r.side or "both" for r in reference.reps}):
-        rows = [r.measures for r in reference.reps if (r.side or "both") == side]
-        if len(rows) >= 2:
-            names = sorted({k for row in rows for k in row})
-            out[side] = build_reference(rows, names)
+def side_references(reference: CoachResult, camera: Camera) -> dict[str, SideReference]:
+    """Side of the reps -> reference built from the usable reference reps of that side (at least 2)."""
+    out: dict[str, SideReference] = {}
+    good = good_reps(reference)
+    names = [s.name for s in REP_SIGNALS]
+    for side in sorted({r.side or "both" for r in good}):
+        reps = [r for r in good if (r.side or "both") == side]
+        if len(reps) >= 2:
+            rows = [dict(r.measures) for r in reps]
+            measures = build_reference(rows, sorted({k for row in rows for k in row}))
+            out[side] = SideReference(build_reference([r.signals for r in reps], names), measures, camera)
     return out
 
 
-def _compare_rep(rep: CoachRep, ref: Reference, sdd: dict[str, float]) -> RepVsReference:
-    changes = []
-    medians = ref.as_dict()
-    for name, value in rep.measures.items():
-        base = medians.get(name)
-        if value is None or base is None:
-            continue
-        change = value - base
-        limit = sdd.get(name)
-        changes.append(MeasureChange(measure=name, value=value, reference=round(base, 3), change=round(change, 3),
-                                     sdd=limit, beyond_sdd=None if limit is None else abs(change) > limit))
-    scale = np.array([sdd.get(n, np.nan) for n in ref.names])
-    score = float(deviation_scores([rep.measures], ref, scale)[0])
-    judged = [c.beyond_sdd for c in changes if c.beyond_sdd is not None]
-    return RepVsReference(changes=changes, score=round(score, 2) if np.isfinite(score) else None,
-                          differs=any(judged) if judged else None)
+def _notes(reps: list[CoachRep], n_good: int) -> list[str]:
+    notes = []
+    compared, judged, changed = _counts(reps)
+    if judged:
+        notes.append(f"Compared with your reference set ({n_good} good reps): {changed} of {judged} rep(s) changed "
+                     "(how far their depth, timing, trunk, hip and knee positions moved from your reference, "
+                     "measured against how much good repetitions usually vary; from marker data, "
+                     f"{SCALES_FILE}). The changes beyond the smallest detectable difference explain it.")
+    if judged < compared:
+        reasons = sorted({r.vs_reference.reason for r in reps if r.vs_reference and r.vs_reference.reason})
+        notes.append(f"{compared - judged} rep(s) could not be judged ({'; '.join(reasons)}); they are not called "
+                     "unchanged.")
+    if any(r.vs_reference and r.vs_reference.transfer_only for r in reps):
+        kept = ", ".join(SIGNAL_LABELS[n] for n in sorted(TRANSFERS))
+        notes.append("Some reps were filmed from another view than your reference set: they were compared only on "
+                     f"what reads the same from both views ({kept}).")
+    left: dict[tuple[str, str], list[int]] = {}
+    for r in reps:
+        for name, why in (r.vs_reference.left_out if r.vs_reference else {}).items():
+            left.setdefault((name, why), []).append(r.index)
+    for (name, why), idx in sorted(left.items()):
+        which = "every rep" if len(idx) == compared else f"rep(s) {', '.join(map(str, idx))}"
+        notes.append(f"Left out of the comparison in {which}: {SIGNAL_LABELS.get(name, name)} "
+                     f"({why.removeprefix('withheld: ')}).")
+    return notes
 
 
-def compare_with_reference(result: CoachResult, reference: CoachResult) -> CoachResult:
+def compare_with_reference(result: CoachResult, reference: CoachResult, *, require_view: bool = True) -> CoachResult:
     """``result`` with each repetition compared with ``reference`` (same exercise, same side).
+
+    A reference that cannot serve (:func:`reference_problem`: an old one, too few good reps,
+    another view) is not used: the result says why in ``reference.refused`` and its notes.
 
     Raises
     ------
     InputError
-        The reference is another exercise, or has fewer than two counted repetitions.
+        The reference is another exercise.
     """
-    check_reference(reference, result.exercise)
-    refs = _side_references(reference)
+    if reference.exercise != result.exercise:
+        check_reference(reference, result.exercise)
+    info = ReferenceInfo(
+        exercise=reference.exercise, reps=len(reference.reps), good_reps=len(good_reps(reference)),
+        camera=reference_camera(reference),
+        video_name=Path(reference.video.path).name if reference.video else None,
+        video_sha256=reference.provenance.input_sha256 if reference.provenance else None)
+    problem = reference_problem(reference, require_view=require_view)
+    if problem is not None or info.camera is None:
+        refused = problem or "its repetitions were filmed from more than one view"
+        note = f"Your reference set could not be used: {refused}."
+        return result.model_copy(update={"reference": info.model_copy(update={"refused": refused}),
+                                         "notes": [*result.notes, note]})
+    refs = side_references(reference, info.camera)
+    scales = load_scales()
+    cam = getattr(scales.exercises.get(result.exercise), info.camera, None)
     sdd = measure_sdds()
     reps, notes = [], []
     for rep in result.reps:
         side = rep.side or "both"
         if side not in refs:
-            notes.append(f"rep {rep.index}: the reference has fewer than 2 repetitions on the {side} side; "
+            notes.append(f"rep {rep.index}: the reference has fewer than 2 usable repetitions on the {side} side; "
                          "not compared")
             reps.append(rep)
             continue
-        reps.append(rep.model_copy(update={"vs_reference": _compare_rep(rep, refs[side], sdd)}))
-    compared, judged, changed = _counts(reps)
-    if judged:
-        notes.append(f"Compared with your reference set ({len(reference.reps)} reps): {changed} of {judged} "
-                     "rep(s) changed by more than the smallest detectable difference in at least one measure.")
-    if judged < compared:
-        notes.append(f"{compared - judged} rep(s) could not be judged: none of the measures with a "
-                     "published smallest detectable difference (knee angle, trunk lean, pelvic drop) was "
-                     "measured in them, as in a side view. Their values are shown for your physiotherapist; "
-                     "they are not called unchanged.")
-    no_sdd = sorted({c.measure for r in reps if r.vs_reference for c in r.vs_reference.changes if c.sdd is None})
-    if no_sdd:
-        notes.append(f"No published smallest detectable difference for {', '.join(no_sdd)}: their changes are "
-                     "shown but never called a change.")
-    info = ReferenceInfo(
-        exercise=reference.exercise, reps=len(reference.reps),
-        video_name=Path(reference.video.path).name if reference.video else None,
-        video_sha256=reference.provenance.input_sha256 if reference.provenance else None,
-        medians={side: ref.as_dict() for side, ref in refs.items()})
+        judged = judge_rep_vs_reference(rep, refs[side], cam, quantile=scales.settings.quantile,
+                                        min_signals=scales.settings.min_signals, sdd=sdd)
+        reps.append(rep.model_copy(update={"vs_reference": judged}))
+    info = info.model_copy(update={"medians": {side: ref.measures.as_dict() for side, ref in refs.items()}})
+    notes += _notes(reps, info.good_reps or 0)
     return result.model_copy(update={"reps": reps, "reference": info, "notes": [*result.notes, *notes]})

@@ -25,16 +25,16 @@ __all__ = [
 ]
 
 SignalName = Literal["hip_descent", "knee_opening", "leg_spread", "hip_extension", "pelvis_tilt", "foot_lift",
-                     "body_line"]
+                     "body_line", "knee_flexion"]
 MeasureName = Literal["fppa", "knee_width_ratio", "trunk_lean", "trunk_forward", "pelvic_drop", "foreshortening",
-                      "hip_angle_at_peak", "body_line_min", "range", "rep_time", "hold_time"]
+                      "hip_angle_at_peak", "body_line_min", "knee_flexion", "range", "rep_time", "hold_time"]
 ViewNeed = Literal["frontal", "sagittal", "any"]
 _NEEDS_THRESHOLD = {"fppa", "knee_width_ratio", "trunk_lean", "trunk_forward", "pelvic_drop", "foreshortening",
-                    "hip_angle_at_peak", "body_line_min"}
+                    "hip_angle_at_peak", "body_line_min", "knee_flexion"}
 _DEFAULT_KEYS = ("smoothing_s", "still_s", "still_band", "enter_fraction", "edge_fraction", "rest_follow_s",
                  "hold_gap_s", "min_hold_s", "incomplete_relative", "lost_s", "min_confidence", "lying_trunk_deg",
                  "view_frontal_width_ratio", "view_sagittal_width_ratio", "fppa_min_segment_ratio",
-                 "fppa_rear_shank_ratio")
+                 "fppa_rear_shank_ratio", "lying_end_on_width_ratio")
 
 
 class _Frozen(BaseModel):
@@ -78,6 +78,10 @@ class Movement(_Frozen):
     signal: SignalName
     direction: Literal["up", "down", "auto"] = "up"
     side: Literal["both", "working"]
+    working_leg: Literal["stance", "moving", "leading"] = Field(
+        "stance", description="For one-sided movements whose signal is not a leg lift: the working leg is the one "
+                              "standing (lower ankle), the one moving (donkey kick, leg raise) or the leading one "
+                              "(higher ankle: the foot on the step of a step-up)")
     hold_at_top: bool = False
     min_amplitude: Sourced
     target_amplitude: Sourced | None = None

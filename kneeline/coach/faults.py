@@ -9,6 +9,7 @@ is skipped and listed in ``not_checked``; thresholds come from ``movements.yaml`
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,10 @@ from kneeline.coach.signals import Features
 from kneeline.kinematics.angles import Leg
 from kneeline.pose.container import FloatArray
 
-__all__ = ["RepWindow", "classify_view", "working_side", "measure", "judge_rep"]
+__all__ = ["GATED", "RepWindow", "classify_view", "working_side", "fppa_reading", "measure", "judge_rep"]
+
+GATED = frozenset({"fppa", "pelvic_drop", "trunk_lean"})
+"""Measures that are frontal-plane numbers: shown only where the capture gate lets them be."""
 
 _BELOW = frozenset({"knee_width_ratio", "hip_angle_at_peak", "body_line_min", "range", "rep_time", "hold_time"})
 """Measures whose fault is a value *below* the threshold (the others: above)."""
@@ -68,9 +72,10 @@ def classify_view(feats: Features, start: int, end: int, lib: MovementLibrary) -
 def working_side(movement: Movement, feats: Features, start: int, end: int, side: Leg | None) -> Leg | None:
     """The leg that works in a one-sided movement (None for two-legged ones).
 
-    Given ``side`` wins.  Otherwise: for a leg lift (abduction, clamshell) the leg whose ankle (or
-    knee gap side) moves most; for standing single-leg work the leg whose ankle is lower (the
-    stance leg).
+    Given ``side`` wins.  Otherwise: for a leg lift (abduction, clamshell, and movements whose
+    ``working_leg`` is ``"moving"``: donkey kick, leg raise) the leg whose ankle moves most; for
+    standing single-leg work the leg whose ankle is lower (the stance leg), or higher where
+    ``working_leg`` is ``"leading"`` (the foot on the step of a step-up).
     """
     if movement.side == "both":
         return None
@@ -80,7 +85,7 @@ def working_side(movement: Movement, feats: Features, start: int, end: int, side
     ly, ry = feats["left_ankle_y"][sl], feats["right_ankle_y"][sl]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        if movement.signal in ("leg_spread", "knee_opening", "body_line"):
+        if movement.signal in ("leg_spread", "knee_opening", "body_line") or movement.working_leg == "moving":
             left_move, right_move = np.nanmax(ly) - np.nanmin(ly), np.nanmax(ry) - np.nanmin(ry)
             if not (np.isfinite(left_move) and np.isfinite(right_move)):
                 return None
@@ -88,7 +93,10 @@ def working_side(movement: Movement, feats: Features, start: int, end: int, side
         lower = np.nanmedian(ly - ry)
     if not np.isfinite(lower):
         return None
-    return "left" if lower > 0 else "right"  # image y grows downwards: larger y = lower ankle
+    stance: Leg = "left" if lower > 0 else "right"  # image y grows downwards: larger y = lower ankle
+    if movement.working_leg == "leading":  # the foot up on the step leads
+        return "right" if stance == "left" else "left"
+    return stance
 
 
 def _seg_length(check: Check, feats: Features, side: Leg | None) -> FloatArray:
@@ -99,7 +107,7 @@ def _seg_length(check: Check, feats: Features, side: Leg | None) -> FloatArray:
     return feats[f"{leg}_hip_ankle"]
 
 
-def _fppa(feats: Features, w: RepWindow, sides: list[str], min_ratio: float,
+def fppa_reading(feats: Features, w: RepWindow, sides: list[str], min_ratio: float,
           rear_shank_ratio: float = 0.0) -> float | None:
     """FPPA of ``sides`` (95th percentile) while thigh and shin keep ``min_ratio`` of their standing 2D length.
 
@@ -133,7 +141,7 @@ def measure(check: Check, feats: Features, w: RepWindow, side: Leg | None,
             fppa_min_segment_ratio: float = 0.0, rear_shank_ratio: float = 0.0) -> float | None:
     """The value of ``check.measure`` for one repetition (None where it cannot be measured).
 
-    ``fppa_min_segment_ratio``, ``rear_shank_ratio``: see :func:`_fppa` (0 keeps every frame and leg).
+    ``fppa_min_segment_ratio``, ``rear_shank_ratio``: see :func:`fppa_reading` (0 keeps every frame and leg).
     """
     rep = slice(w.start, w.end + 1)
     pre = slice(w.pre, w.start + 1)
@@ -141,7 +149,8 @@ def measure(check: Check, feats: Features, w: RepWindow, side: Leg | None,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if m == "fppa":
-            return _fppa(feats, w, [side] if side else ["left", "right"], fppa_min_segment_ratio, rear_shank_ratio)
+            return fppa_reading(feats, w, [side] if side else ["left", "right"], fppa_min_segment_ratio,
+                                rear_shank_ratio)
         if m in ("knee_width_ratio", "trunk_forward", "hip_angle_at_peak"):
             key = {"knee_width_ratio": "knee_width_ratio", "trunk_forward": "trunk_tilt_deg",
                    "hip_angle_at_peak": "hip_angle_deg"}[m]
@@ -159,6 +168,10 @@ def measure(check: Check, feats: Features, w: RepWindow, side: Leg | None,
             if ref is None or ref <= 0 or now.size == 0:
                 return None
             return float(np.degrees(np.arccos(np.clip(np.percentile(now, 10) / ref, 0.0, 1.0))))
+        if m == "knee_flexion":  # knee bend (180 - hip-knee-ankle angle) of the leg, or of both legs' mean
+            bend = 180.0 - feats[f"{side}_knee_deg"][rep] if side else feats["knee_flexion_deg"][rep]
+            vals = _finite(bend)
+            return float(np.percentile(vals, 95)) if vals.size else None
         if m == "body_line_min":
             vals = _finite(w.signal[rep])
             return float(np.percentile(vals, 20)) if vals.size else None
@@ -189,7 +202,8 @@ def _top_hold(w: RepWindow) -> float | None:
 
 
 def judge_rep(index: int, movement: Movement, lib: MovementLibrary, feats: Features, w: RepWindow,
-              side: Leg | None, typical_amplitude: float | None) -> CoachRep:
+              side: Leg | None, typical_amplitude: float | None, *, withheld: Mapping[str, str] | None = None,
+              view: CoachView | None = None) -> CoachRep:
     """Measure, check and score one repetition (or hold).
 
     Parameters
@@ -206,15 +220,32 @@ def judge_rep(index: int, movement: Movement, lib: MovementLibrary, feats: Featu
         Leg given by the user, or None to find the working leg.
     typical_amplitude
         The set's typical amplitude (median of the counted reps), for the incomplete-range check.
+    withheld
+        Measure -> reason, for the measures the capture gate withholds in this repetition
+        (:class:`kneeline.coach.capture.CoachGate`): they are not checked, and say why.
+    view
+        The view of this repetition from kneeline's view estimate; None where it is unknown (then
+        the 2D width ratio of :func:`classify_view` stands in).  The knee, pelvis and trunk angles
+        (:data:`GATED`) follow the capture gate where the view is known; the other checks follow
+        the width ratio.
     """
-    view = classify_view(feats, w.start, w.end, lib)
+    layout = classify_view(feats, w.start, w.end, lib)
+    withheld = withheld or {}
     leg = working_side(movement, feats, w.start, w.end, side)
     t = w.time_s
     hold_s = w.hold_s if movement.kind == "hold" else (_top_hold(w) if movement.hold_at_top else None)
-    faults, not_checked, measures, checked = [], [], {}, 0
+    faults: list[Fault] = []
+    not_checked: list[str] = []
+    measures: dict[str, float | None] = {}
+    checked = 0
     for check in movement.checks:
-        if check.view != "any" and check.view != view:
-            not_checked.append(f"{check.fault}: needs a {check.view} view (seen: {view})")
+        if check.measure in withheld:
+            measures[check.measure] = None
+            not_checked.append(f"{check.fault}: {withheld[check.measure]}")
+            continue
+        seen = view if check.measure in GATED and view is not None else layout
+        if check.view != "any" and check.view != seen and not (seen == "oblique" and check.measure in GATED):
+            not_checked.append(f"{check.fault}: needs a {check.view} view (seen: {seen})")
             continue
         value = measure(check, feats, w, leg, lib.default("fppa_min_segment_ratio"),
                         lib.default("fppa_rear_shank_ratio"))
@@ -236,9 +267,10 @@ def judge_rep(index: int, movement: Movement, lib: MovementLibrary, feats: Featu
     quality = round(100 * (checked - len(faults)) / checked) if checked else None
     return CoachRep(index=index, side=leg or "both", start_s=round(float(t[w.start]), 3),
                     peak_s=round(float(t[w.peak]), 3), end_s=round(float(t[w.end]), 3),
-                    amplitude=round(w.amplitude, 3), amplitude_unit=movement.amplitude_unit(),
+                    amplitude=None if "range" in withheld else round(w.amplitude, 3),
+                    amplitude_unit=movement.amplitude_unit(),
                     duration_s=round(float(t[w.end] - t[w.start]), 3),
                     down_s=None if movement.kind == "hold" else round(float(t[w.peak] - t[w.start]), 3),
                     up_s=None if movement.kind == "hold" else round(float(t[w.end] - t[w.peak]), 3),
-                    hold_s=None if hold_s is None else round(hold_s, 2), view=view, measures=measures,
+                    hold_s=None if hold_s is None else round(hold_s, 2), view=view or layout, measures=measures,
                     faults=faults, not_checked=not_checked, quality=quality)

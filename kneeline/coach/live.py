@@ -15,21 +15,30 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from kneeline.coach.capture import MEASURE_NAMES, CoachGate, gate_set
 from kneeline.coach.definitions import get_movement, load_movements
 from kneeline.coach.engine import CoachEngine
 from kneeline.coach.events import HoldEvent, HoldTracker, RepEvent
-from kneeline.coach.faults import RepWindow, judge_rep
+from kneeline.coach.faults import RepWindow
+from kneeline.coach.key_frame import with_key_frame
 from kneeline.coach.result import CoachResult
-from kneeline.coach.session import build_result
+from kneeline.coach.session import build_result, judge_with_gate
 from kneeline.coach.signals import KEYPOINTS, compute_features, signal_values
 from kneeline.errors import InputError
-from kneeline.pose.container import FloatArray
+from kneeline.kinematics.compute import compute_kinematics
+from kneeline.pose.container import FloatArray, PoseSeries
 from kneeline.pose.skeleton import BLAZEPOSE_KEYPOINTS
 
-__all__ = ["LiveState", "LiveCoach"]
+NOBODY_SEEN = ("Nobody was seen in the camera during this set, so it was not saved: a set with nobody in view "
+               "is not a set of 0 repetitions. Stand where the camera sees your whole body, then start again.")
+"""Why a live set in which nobody was seen is not saved."""
+
+__all__ = ["NOBODY_SEEN", "LiveState", "LiveCoach"]
 
 _INDEX = np.array([BLAZEPOSE_KEYPOINTS.index(k) for k in KEYPOINTS])
 _POSTURE_FRAMES = 45
+LIVE_SOURCE = "mediapipe blazepose live"
+"""Source of the live keypoints (BlazePose: the view estimate corrects its depth axis)."""
 
 
 class LiveState(BaseModel):
@@ -43,6 +52,8 @@ class LiveState(BaseModel):
     cues: list[str] = Field(default_factory=list, description="Short cues for the last rep / now")
     last_rep_faults: list[str] = Field(default_factory=list, description="Fault ids of the last counted rep")
     message: str | None = Field(None, description="A problem with the capture and what to do")
+    withheld: list[str] = Field(default_factory=list, description="Measures of the last counted rep that the "
+                                                                  "capture gate withheld, and why")
 
 
 class LiveCoach:
@@ -77,6 +88,10 @@ class LiveCoach:
         self._last_faults: list[str] = []
         self._cues: list[str] = []
         self._size: tuple[int, int] | None = None
+        self._xy: list[FloatArray] = []
+        self._conf: list[FloatArray] = []
+        self._world: list[FloatArray | None] = []
+        self._withheld: list[str] = []
 
     def _arrays(self, lo: int, hi: int) -> tuple[dict[str, FloatArray], FloatArray, FloatArray]:
         feats = {k: np.asarray(v[lo:hi], dtype=np.float64) for k, v in self._feats.items()}
@@ -97,10 +112,35 @@ class LiveCoach:
             w = RepWindow(pre=0, start=event.start - lo, peak=event.peak - lo, end=event.end - lo, time_s=t,
                           signal=signal, amplitude=event.amplitude)
         leg = None if self.side == "auto" else self.side
-        rep = judge_rep(self._count, self.movement, self._lib, feats, w, leg,
-                        float(np.median(amps)) if amps else None)
+        # The capture gate over the rep's own recent frames: the same view estimate and limits as analyze.
+        rep = judge_with_gate(self._count, self.movement, self._lib, feats, w, leg,
+                              float(np.median(amps)) if amps else None, self._gate(lo, event.end + 1))
         self._last_faults = [f.id for f in rep.faults]
         self._cues = [f.cue for f in rep.faults]
+        self._withheld = [f"{MEASURE_NAMES.get(m, m)}: {why}" for m, why in rep.withheld.items()]
+
+    def _pose(self, lo: int, hi: int) -> PoseSeries | None:
+        """Frames ``lo..hi-1`` as a pose series (keypoints below the confidence limit missing), or None."""
+        if hi - lo < 2 or self._size is None:
+            return None
+        xy = np.stack(self._xy[lo:hi])
+        conf = np.stack(self._conf[lo:hi])
+        xy = np.where((conf >= self._min_conf)[..., None], xy, np.nan)
+        worlds = self._world[lo:hi]
+        missing = np.full((len(BLAZEPOSE_KEYPOINTS), 3), np.nan)
+        world = None if all(w is None for w in worlds) else np.stack([missing if w is None else w for w in worlds])
+        return PoseSeries(position=xy, confidence=conf, time_s=np.asarray(self._time[lo:hi]),
+                          keypoints=BLAZEPOSE_KEYPOINTS, width=self._size[0], height=self._size[1],
+                          source=LIVE_SOURCE, world=world)
+
+    def _gate(self, lo: int, hi: int) -> CoachGate | None:
+        """The capture gate over frames ``lo..hi-1`` (None with fewer than two frames)."""
+        pose = self._pose(lo, hi)
+        if pose is None:
+            return None
+        table = compute_kinematics(pose)
+        # fps 0: the page streams about 12 frames/s on purpose; the low-frame-rate advice is for recordings.
+        return gate_set(pose, table, fps=0.0, view_needed=self.movement.view)
 
     def _phase(self) -> str:
         if self._engine.lost:
@@ -126,14 +166,21 @@ class LiveCoach:
             return "Hold still in the starting position."
         return None
 
-    def push(self, t_s: float, xy: np.ndarray, conf: np.ndarray, width: int, height: int) -> LiveState:
+    def push(self, t_s: float, xy: np.ndarray, conf: np.ndarray, width: int, height: int,
+             world: np.ndarray | None = None) -> LiveState:
         """Take one frame: ``xy`` ``(33, 2)`` pixels (NaN where missing), ``conf`` ``(33,)`` visibility.
 
+        ``world`` ``(33, 3)``: the pose model's metric 3D keypoints, for the view estimate; without
+        them the view is unknown and the 2D width ratio stands in (as for keypoint files).
         Frames must come in time order; a frame not later than the previous one is ignored.
         """
         if self._time and t_s <= self._time[-1]:
             return self.state()
         self._size = (int(width), int(height))
+        self._xy.append(np.asarray(xy, dtype=np.float64).reshape(len(BLAZEPOSE_KEYPOINTS), 2))
+        self._conf.append(np.asarray(conf, dtype=np.float64).reshape(len(BLAZEPOSE_KEYPOINTS)))
+        self._world.append(None if world is None
+                           else np.asarray(world, dtype=np.float64).reshape(len(BLAZEPOSE_KEYPOINTS), 3))
         pts = np.asarray(xy, dtype=np.float64)[_INDEX]
         seen = np.asarray(conf, dtype=np.float64)[_INDEX] >= self._min_conf
         pts = np.where(seen[:, None], pts, np.nan)
@@ -156,11 +203,22 @@ class LiveCoach:
         """The current state without taking a frame."""
         hold = self._engine.tracker.held_s() if isinstance(self._engine.tracker, HoldTracker) else None
         return LiveState(reps=self._count, phase=self._phase(), hold_s=None if hold is None else round(hold, 2),
-                         cues=list(self._cues), last_rep_faults=list(self._last_faults), message=self._message())
+                         cues=list(self._cues), last_rep_faults=list(self._last_faults), message=self._message(),
+                         withheld=list(self._withheld))
+
+    def person_seen(self) -> bool:
+        """Whether the person's legs (hips, knees, ankles) were seen in any frame so far."""
+        return any(np.isfinite(v) for v in self._feats.get("leg_len", []))
 
     def finish(self) -> CoachResult:
         """The whole set so far (a set cut short included); pushing may continue afterwards."""
         engine = copy.deepcopy(self._engine)
         events = [*self._events, *engine.finish()]
         feats, t, signal = self._arrays(0, len(self._time))
-        return build_result(self.movement, feats, t, signal, events, engine.gaps, side=self.side)
+        result = build_result(self.movement, feats, t, signal, events, engine.gaps, side=self.side,
+                              gate=self._gate(0, len(self._time)))
+        if not self._xy:
+            return result
+        xy, conf = np.stack(self._xy)[:, _INDEX], np.stack(self._conf)[:, _INDEX]
+        xy = np.where((conf >= self._min_conf)[..., None], xy, np.nan)
+        return with_key_frame(result, t, {k: xy[:, i] for i, k in enumerate(KEYPOINTS)})

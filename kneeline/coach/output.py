@@ -2,9 +2,11 @@
 
 The per-frame table and the annotated video reuse the writers of ``kneeline analyze``
 (:mod:`kneeline.report`) through a view of the coaching result as an analysis result (its reps,
-and its messages as capture warnings); ``plot.png`` shows the coaching signal with each
-repetition and its faults.  As in :func:`kneeline.report.writer.write_outputs`, everything is
-written into a temporary sibling folder and moved into place with ``result.json`` last.
+its capture findings, and its messages as capture warnings); ``plot.png`` shows the coaching
+signal with each repetition and its faults.  All of them draw from :class:`CoachRun`'s shown
+table and signal, so nothing the capture gate withholds appears in any of them.  As in
+:func:`kneeline.report.writer.write_outputs`, everything is written into a temporary sibling
+folder and moved into place with ``result.json`` last.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ def as_analysis_result(result: CoachResult, run: CoachRun) -> AnalysisResult:
                 hold_s=r.hold_s) for r in result.reps]
     provenance = result.provenance or Provenance(model=run.pose.source, settings={}, input_sha256="",
                                                  kneeline_version=result.kneeline_version, created_utc="")
+    capture = result.capture or Capture(view=result.view_seen, yaw_deg=None)
+    capture = capture.model_copy(update={"warnings": list(dict.fromkeys([*capture.warnings, *result.messages]))})
     return AnalysisResult(kneeline_version=result.kneeline_version,
                           test="single-leg-stance" if result.kind == "hold" else "squat", video=video,
-                          capture=Capture(view=result.view_seen, yaw_deg=None, warnings=list(result.messages)),
+                          capture=capture,
                           reps=reps, summary=Summary(), provenance=provenance, notes=list(result.notes))
 
 

@@ -6,10 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kneeline.report.result import Provenance, VideoMeta
+from kneeline.report.result import Capture, Provenance, VideoMeta
 
-__all__ = ["CoachView", "Fault", "MeasureChange", "RepVsReference", "ReferenceInfo", "CoachRep", "Tempo",
-           "CoachResult"]
+__all__ = ["CoachView", "Fault", "MeasureChange", "SignalChange", "RepVsReference", "ReferenceInfo", "CoachRep",
+           "Tempo", "WithheldMeasure", "KeyFrame", "CoachResult"]
 
 CoachView = Literal["frontal", "oblique", "sagittal", "unknown"]
 
@@ -40,15 +40,36 @@ class MeasureChange(_Model):
     beyond_sdd: bool | None = Field(None, description="|change| > sdd: a real change, not measurement noise")
 
 
+class SignalChange(_Model):
+    """One per-repetition signal against the reference, in units of its usual rep-to-rep variation."""
+
+    signal: str
+    label: str
+    value: float
+    reference: float = Field(description="Median of the reference's good repetitions")
+    change: float = Field(description="value - reference")
+    z: float = Field(description="|change| / scale (scale: usual variation of good reps, from marker data)")
+
+
 class RepVsReference(_Model):
-    """A repetition compared with the reference set (see :mod:`kneeline.coach.compare`)."""
+    """A repetition compared with the reference set (see :mod:`kneeline.coach.compare`).
+
+    The decision is the deviation score (``score`` above ``threshold``); the per-measure changes
+    against their smallest detectable difference (``changes``) explain it.
+    """
 
     changes: list[MeasureChange] = Field(default_factory=list)
-    score: float | None = Field(None, description="Median of |change| / SDD over the measures with an SDD "
-                                                   "(1 = a typical measure moved by its SDD)")
-    differs: bool | None = Field(None, description="At least one measure changed by more than its SDD; None when "
-                                                   "no measure with a published SDD was measured in this rep "
-                                                   "(e.g. a side view): then nothing can be called a change")
+    score: float | None = Field(None, description="Median over the signals of |change| / scale (scales from "
+                                                   "marker data, reference_scales.yaml)")
+    threshold: float | None = Field(None, description="Score above which the rep has changed from the reference")
+    differs: bool | None = Field(None, description="score > threshold; None when the rep could not be judged "
+                                                   "(see reason)")
+    reason: str | None = Field(None, description="Why the rep could not be judged")
+    transfer_only: bool = Field(False, description="Filmed from another view than the reference: compared only on "
+                                                   "the signals that read the same from both views")
+    signal_changes: list[SignalChange] = Field(default_factory=list, description="The signals compared, largest "
+                                                                                 "change first")
+    left_out: dict[str, str] = Field(default_factory=dict, description="Signal -> why it was left out of the score")
 
 
 class ReferenceInfo(_Model):
@@ -56,6 +77,10 @@ class ReferenceInfo(_Model):
 
     exercise: str
     reps: int = Field(description="Repetitions in the reference")
+    good_reps: int | None = Field(None, description="Of them, usable repetitions (counted and measured): the "
+                                                    "ones used")
+    camera: Literal["front", "side"] | None = Field(None, description="The camera the reference was filmed by")
+    refused: str | None = Field(None, description="Why the reference could not be used (then no rep is compared)")
     video_name: str | None = None
     video_sha256: str | None = None
     medians: dict[str, dict[str, float | None]] = Field(
@@ -70,7 +95,8 @@ class CoachRep(_Model):
     start_s: float
     peak_s: float
     end_s: float
-    amplitude: float = Field(description="Size of the movement, in amplitude_unit")
+    amplitude: float | None = Field(description="Size of the movement, in amplitude_unit; None where the movement "
+                                                "is itself a withheld number (a pelvis hike filmed at an angle)")
     amplitude_unit: str
     duration_s: float
     down_s: float | None = Field(None, description="Start to peak (the way out)")
@@ -80,8 +106,22 @@ class CoachRep(_Model):
     measures: dict[str, float | None] = Field(default_factory=dict)
     faults: list[Fault] = Field(default_factory=list)
     not_checked: list[str] = Field(default_factory=list, description="Checks skipped and why")
+    withheld: dict[str, str] = Field(default_factory=dict, description="Measure -> why the capture gate withheld "
+                                                                       "it in this repetition")
     quality: int | None = Field(None, description="0-100: share of the checks made that passed")
+    signals: dict[str, float | None] = Field(default_factory=dict, description="Per-repetition signals "
+                                             "compared with a reference set (kneeline.coach.rep_signals); None "
+                                             "where not measured or withheld")
     vs_reference: RepVsReference | None = Field(None, description="Against the person's reference set, if given")
+
+
+class WithheldMeasure(_Model):
+    """A measure the capture gate withheld, the repetitions it was withheld in, and why."""
+
+    measure: str
+    label: str = Field(description="Plain name of the measure")
+    reps: list[int] = Field(description="Indices of the repetitions it was withheld in")
+    reason: str
 
 
 class Tempo(_Model):
@@ -92,6 +132,15 @@ class Tempo(_Model):
     mean_down_s: float | None = None
     mean_up_s: float | None = None
     reps_per_min: float | None = None
+
+
+class KeyFrame(_Model):
+    """The body at the deepest point of a typical repetition: a stick figure to show beside a live rep."""
+
+    rep: int = Field(description="The repetition it is taken from")
+    time_s: float
+    points: dict[str, list[float]] = Field(description="Keypoint -> [x, y], 0-1 inside the figure's square "
+                                                       "(y down), aspect kept")
 
 
 class CoachResult(_Model):
@@ -115,5 +164,10 @@ class CoachResult(_Model):
     messages: list[str] = Field(default_factory=list, description="Plain-language problems and what to do")
     notes: list[str] = Field(default_factory=list)
     reference: ReferenceInfo | None = Field(None, description="The reference set the reps were compared with")
+    key_frame: KeyFrame | None = Field(None, description="Stick figure at the deepest point of a typical rep")
+    capture: Capture | None = Field(None, description="The capture gate's findings (the same gate as `kneeline "
+                                                      "analyze`): view, yaw, warnings")
+    withheld: list[WithheldMeasure] = Field(default_factory=list, description="Measures withheld, in which "
+                                                                              "repetitions, and why")
     video: VideoMeta | None = None
     provenance: Provenance | None = None

@@ -18,13 +18,17 @@ from typing import Literal
 import numpy as np
 
 from kneeline._version import get_version
+from kneeline.capture.gate import PeopleSeen
 from kneeline.clean.pipeline import clean_pose
+from kneeline.coach.capture import MEASURE_NAMES, CoachGate, gate_set, lying_view_issue, with_issue
 from kneeline.coach.definitions import Movement, MovementLibrary, get_movement, load_movements
 from kneeline.coach.engine import CoachEngine, Gap
 from kneeline.coach.events import HoldEvent, RepEvent
-from kneeline.coach.faults import RepWindow, classify_view, judge_rep
+from kneeline.coach.faults import RepWindow, classify_view, judge_rep, working_side
+from kneeline.coach.key_frame import with_key_frame
 from kneeline.coach.quality import fault_counts, mean_quality, tempo
-from kneeline.coach.result import CoachRep, CoachResult
+from kneeline.coach.rep_signals import rep_signals
+from kneeline.coach.result import CoachRep, CoachResult, WithheldMeasure
 from kneeline.coach.signals import KEYPOINTS, Features, features_from_pose, signal_values
 from kneeline.config import AnalysisSettings, load_settings
 from kneeline.errors import AnalysisError, InputError
@@ -35,7 +39,8 @@ from kneeline.pose.container import FloatArray, PoseSeries
 from kneeline.program.library import load_library
 from kneeline.report.result import Provenance, VideoMeta
 
-__all__ = ["CoachRun", "SideArg", "run_engine", "build_result", "coach_pose", "coach_video", "no_reps_message"]
+__all__ = ["CoachRun", "SideArg", "run_engine", "judge_with_gate", "withheld_summary", "withheld_messages",
+           "build_result", "coach_pose", "coach_video", "no_reps_message"]
 
 SideArg = Literal["left", "right", "auto"]
 Event = RepEvent | HoldEvent
@@ -43,7 +48,12 @@ Event = RepEvent | HoldEvent
 
 @dataclass(frozen=True, eq=False)
 class CoachRun:
-    """A coached set with the per-frame data its outputs are drawn from."""
+    """A coached set with the per-frame data its outputs are drawn from.
+
+    ``table`` is the kinematics *as shown* (:func:`kneeline.capture.shown.shown_table`): every
+    value the capture gate withholds is NaN in it, and ``signal`` is NaN where the movement's
+    signal is itself a withheld number, so no output drawn from them can show one.
+    """
 
     result: CoachResult
     table: KinematicsTable
@@ -96,15 +106,75 @@ def _posture_message(movement: Movement, feats: Features, lib: MovementLibrary) 
     seen = "lying" if float(np.median(tilt)) > lib.default("lying_trunk_deg") else "standing"
     if seen == movement.posture:
         return None
+    view = lying_view_issue(movement, feats, lib)
+    if view is not None and view.code == "view_lying_end_on":  # a body pointing at the camera only looks upright
+        return view.message
     name = load_library().exercises[movement.id].name
     return (f"The person is mostly {seen}, but {name} is done {movement.posture}: the video may show a "
             "different exercise. Check the exercise you chose.")
 
 
+def judge_with_gate(index: int, movement: Movement, lib: MovementLibrary, feats: Features, w: RepWindow,
+                    leg: Leg | None, typical: float | None, gate: CoachGate | None) -> CoachRep:
+    """:func:`judge_rep` on the numbers the capture gate lets kneeline show (all of them without a gate)."""
+    if gate is None:
+        rep = judge_rep(index, movement, lib, feats, w, leg, typical)
+        return rep.model_copy(update={"signals": rep_signals(feats, w, lib, {}, rep.view)})
+    worker = working_side(movement, feats, w.start, w.end, leg)
+    sides = [worker] if worker is not None else ["left", "right"]  # the legs whose knee angle is read
+    gated = sorted({c.measure for c in movement.checks} | {"fppa", "trunk_lean", "pelvic_drop"})
+    withheld_all = gate.withheld(gated, movement.signal, w.start, w.end, w.pre, sides)
+    checked: set[str] = {c.measure for c in movement.checks}
+    withheld: dict[str, str] = {m: why for m, why in withheld_all.items() if m in checked}
+    shown = gate.features(feats)
+    rep = judge_rep(index, movement, lib, shown, w, leg, typical, withheld=withheld,
+                    view=gate.rep_view(w.start, w.end))
+    return rep.model_copy(update={"withheld": withheld,
+                                  "signals": rep_signals(shown, w, lib, withheld_all, rep.view)})
+
+
+def _ranges(indices: Sequence[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``"1-3, 5"``."""
+    parts: list[str] = []
+    for i in indices:
+        if parts and parts[-1].split("-")[-1] == str(i - 1):
+            parts[-1] = f"{parts[-1].split('-')[0]}-{i}"
+        else:
+            parts.append(str(i))
+    return ", ".join(parts)
+
+
+def withheld_summary(reps: Sequence[CoachRep]) -> list[WithheldMeasure]:
+    """The measures withheld over the set, grouped by measure and reason, with their repetitions."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for rep in reps:
+        for measure, reason in rep.withheld.items():
+            groups.setdefault((measure, reason), []).append(rep.index)
+    return [WithheldMeasure(measure=m, label=MEASURE_NAMES.get(m, m), reps=idx, reason=reason)
+            for (m, reason), idx in groups.items()]
+
+
+def withheld_messages(withheld: Sequence[WithheldMeasure], count: int) -> list[str]:
+    """One plain line per withheld measure: which repetitions, and why."""
+    out = []
+    for w in withheld:
+        which = "every repetition" if len(w.reps) == count and count > 1 else \
+            f"repetition{'s' if len(w.reps) > 1 else ''} {_ranges(w.reps)}"
+        reason = w.reason.removeprefix("withheld: ")
+        out.append(f"The {w.label} is not shown for {which}: {reason}.")
+    return out
+
+
 def build_result(movement: Movement, feats: Features, time_s: FloatArray, signal: FloatArray,
                  events: Sequence[Event], gaps: Sequence[Gap], *, side: SideArg = "auto",
-                 video: VideoMeta | None = None, provenance: Provenance | None = None) -> CoachResult:
-    """Judge every counted event and summarise the set (shared by offline and live coaching)."""
+                 video: VideoMeta | None = None, provenance: Provenance | None = None,
+                 gate: CoachGate | None = None) -> CoachResult:
+    """Judge every counted event and summarise the set (shared by offline and live coaching).
+
+    With ``gate`` (the set's capture gate, :func:`kneeline.coach.capture.gate_set`) only the knee,
+    pelvis and trunk angles it lets kneeline show are measured; the result carries its capture
+    findings and names the repetitions whose measures were withheld, and why.
+    """
     lib = load_movements()
     counted = [e for e in events if e.counted]
     typical = None
@@ -112,8 +182,10 @@ def build_result(movement: Movement, feats: Features, time_s: FloatArray, signal
         typical = float(np.median([e.amplitude for e in counted if isinstance(e, RepEvent)]))
     leg: Leg | None = None if side == "auto" else side
     still_s = lib.default("still_s")
-    reps: list[CoachRep] = [judge_rep(i + 1, movement, lib, feats, _window(movement, e, time_s, signal, still_s),
-                                      leg, typical) for i, e in enumerate(counted)]
+    reps: list[CoachRep] = [judge_with_gate(i + 1, movement, lib, feats,
+                                            _window(movement, e, time_s, signal, still_s), leg, typical, gate)
+                            for i, e in enumerate(counted)]
+    withheld = withheld_summary(reps)
     messages = [_gap_message(g) for g in gaps]
     if events and events[-1].cut and not any(g.end_s >= events[-1].end_s for g in gaps):
         messages.append("The recording ended during a movement; that last one was not counted.")
@@ -122,8 +194,17 @@ def build_result(movement: Movement, feats: Features, time_s: FloatArray, signal
     if posture:
         messages.insert(0, posture)
     view_seen = classify_view(feats, 0, len(time_s) - 1, lib) if len(time_s) else "unknown"
+    if gate is not None and gate.outcome.capture.view != "unknown":
+        view_seen = gate.outcome.capture.view
+    messages.extend(withheld_messages(withheld, len(reps)))
+    lying_view = lying_view_issue(movement, feats, lib)
+    capture = None if gate is None else gate.outcome.capture
+    if lying_view is not None:
+        if lying_view.message not in messages:
+            messages.insert(0, lying_view.message)
+        capture = None if capture is None else with_issue(capture, lying_view)
     notes = []
-    if view_seen not in (movement.view, "unknown"):
+    if view_seen not in (movement.view, "unknown") and not (view_seen == "oblique" and movement.view == "frontal"):
         notes.append(f"This exercise is best filmed from a {movement.view} view (seen: {view_seen}); checks that "
                      "need that view were skipped.")
     holds = [r.hold_s for r in reps if r.hold_s is not None]
@@ -133,7 +214,8 @@ def build_result(movement: Movement, feats: Features, time_s: FloatArray, signal
         partial_attempts=sum(1 for e in events if not e.counted and not e.cut),
         hold_total_s=round(float(sum(holds)), 2) if movement.kind == "hold" else None,
         tempo=tempo(reps), quality=mean_quality(reps), fault_counts=fault_counts(reps), partial=partial,
-        messages=messages, notes=notes, video=video, provenance=provenance)
+        messages=messages, notes=notes, video=video, provenance=provenance,
+        capture=capture, withheld=withheld)
 
 
 def no_reps_message(result: CoachResult) -> str:
@@ -155,7 +237,7 @@ def _provenance(pose: PoseSeries, settings: AnalysisSettings, input_sha256: str 
 
 def coach_pose(pose: PoseSeries, exercise: str, *, side: SideArg = "auto", settings: AnalysisSettings | None = None,
                video: VideoMeta | None = None, input_sha256: str | None = None,
-               require_reps: bool = True) -> CoachRun:
+               require_reps: bool = True, people: PeopleSeen | None = None) -> CoachRun:
     """Coach one set from a pose series (raw keypoints, not yet cleaned).
 
     Parameters
@@ -174,6 +256,8 @@ def coach_pose(pose: PoseSeries, exercise: str, *, side: SideArg = "auto", setti
         Hash of the input file, for provenance.
     require_reps
         Raise when nothing was counted (the CLI); False returns the empty result.
+    people
+        How many people were seen and which was followed, for the capture gate.
 
     Raises
     ------
@@ -194,16 +278,20 @@ def coach_pose(pose: PoseSeries, exercise: str, *, side: SideArg = "auto", setti
     settings = settings or load_settings().analysis
     cleaned, _ = clean_pose(pose, settings)
     table = compute_kinematics(cleaned, confidence=lower_body_confidence(pose))
+    gate = gate_set(cleaned, table, fps=video.fps if video is not None else pose.fps, view_needed=movement.view,
+                    enforce_view=settings.enforce_view, people=people)
     feats = features_from_pose(cleaned)
     events, gaps, signal = run_engine(movement, load_movements(), feats, cleaned.time_s)
     result = build_result(movement, feats, cleaned.time_s, signal, events, gaps, side=side, video=video,
-                          provenance=_provenance(pose, settings, input_sha256))
+                          provenance=_provenance(pose, settings, input_sha256), gate=gate)
+    result = with_key_frame(result, cleaned.time_s, {k: cleaned.xy(k) for k in KEYPOINTS})
     if require_reps and result.count == 0:
         raise AnalysisError(no_reps_message(result))
     posture = _posture_message(movement, feats, load_movements())
     if require_reps and posture:  # reps of a lying exercise counted on a standing person mean nothing
         raise AnalysisError(posture)
-    return CoachRun(result=result, table=table, pose=cleaned, raw_pose=pose, signal=signal)
+    return CoachRun(result=result, table=gate.shown, pose=cleaned, raw_pose=pose,
+                    signal=gate.signal(movement.signal, signal))
 
 
 def coach_video(path: str | Path, exercise: str, *, side: SideArg = "auto", settings: AnalysisSettings | None = None,
@@ -218,6 +306,7 @@ def coach_video(path: str | Path, exercise: str, *, side: SideArg = "auto", sett
         If nothing was counted.
     """
     from kneeline.pipeline import file_sha256
+    from kneeline.pose.people import describe_people
     from kneeline.pose.runner import estimate_pose
 
     movement = get_movement(exercise)  # fail fast, before the slow pose estimation
@@ -228,4 +317,6 @@ def coach_video(path: str | Path, exercise: str, *, side: SideArg = "auto", sett
     video = VideoMeta(path=str(p), fps=round(pose.fps, 3), frames=pose.n_frames, width=pose.width,
                       height=pose.height, duration_s=round(float(info.get("duration_s", 0.0)), 3),
                       rotation_deg=int(info.get("rotation_deg", 0)))
-    return coach_pose(pose, movement.id, side=side, settings=settings, video=video, input_sha256=file_sha256(p))
+    people = describe_people(p, pose)
+    return coach_pose(pose, movement.id, side=side, settings=settings, video=video, input_sha256=file_sha256(p),
+                      people=PeopleSeen(people.people_max, people.tracked_person, people.switches))

@@ -30,14 +30,14 @@ Features = dict[str, FloatArray]
 
 SIGNAL_SCALE: dict[str, str | None] = {
     "hip_descent": "leg_len", "knee_opening": "thigh_len", "leg_spread": None, "hip_extension": None,
-    "pelvis_tilt": None, "foot_lift": "leg_len", "body_line": None,
+    "pelvis_tilt": None, "foot_lift": "leg_len", "body_line": None, "knee_flexion": None,
 }
 """Signal -> the body length it is divided by (None: an angle, used as it is)."""
 
 _RAW: dict[str, str] = {
     "hip_descent": "hip_y", "knee_opening": "knee_gap", "leg_spread": "leg_spread_deg",
     "hip_extension": "hip_angle_deg", "pelvis_tilt": "obliquity_deg", "foot_lift": "ankle_dy",
-    "body_line": "body_line_deg",
+    "body_line": "body_line_deg", "knee_flexion": "knee_flexion_deg",
 }
 
 
@@ -74,7 +74,9 @@ def compute_features(points: Mapping[str, FloatArray]) -> Features:
     -------
     Features
         ``leg_len``, ``thigh_len`` (px), per-side ``{left,right}_thigh_len`` and
-        ``{left,right}_shank_len`` (px), ``hip_y`` (mid-hip image height, px), ``knee_gap`` (px),
+        ``{left,right}_shank_len`` (px), ``hip_y``/``hip_x`` (mid-hip image position, px),
+        ``{left,right}_knee_deg`` (hip-knee-ankle angle in the picture, 180 straight),
+        ``knee_flexion_deg`` (180 minus their mean: knee bend seen from the side), ``knee_gap`` (px),
         ``leg_spread_deg`` (angle between the hip->ankle lines), ``hip_angle_deg``
         (shoulder-hip-knee, mean of sides), ``body_line_deg`` (shoulder-hip-ankle, mean of sides),
         ``obliquity_deg``, ``ankle_dy`` (ankle height difference, px), ``trunk_tilt_deg`` (trunk
@@ -97,7 +99,9 @@ def compute_features(points: Mapping[str, FloatArray]) -> Features:
             "thigh_len": _mean2(_dist(lh, lk), _dist(rh, rk)),
             "left_thigh_len": _dist(lh, lk), "right_thigh_len": _dist(rh, rk),
             "left_shank_len": _dist(lk, la), "right_shank_len": _dist(rk, ra),
-            "hip_y": mid_hip[:, 1],
+            "hip_y": mid_hip[:, 1], "hip_x": mid_hip[:, 0],
+            "left_knee_deg": angle_at(lh, lk, la), "right_knee_deg": angle_at(rh, rk, ra),
+            "knee_flexion_deg": 180.0 - _mean2(angle_at(lh, lk, la), angle_at(rh, rk, ra)),
             "knee_gap": _dist(lk, rk),
             "hip_gap": _dist(lh, rh),
             "leg_spread_deg": angle_at(la - lh + rh, rh, ra),

@@ -18,6 +18,13 @@ number, or not later than the previous one is replaced by the previous time plus
 (``1 / fps``, or ``fallback_fps`` from ``kneeline/data/video.yaml`` when the container has no rate);
 the number of replaced timestamps is reported in :class:`DecodeSummary`.
 
+Frame rate
+----------
+A reader opened with ``step=k`` yields every k-th frame (indices 0, k, 2k...) with its own
+timestamp and index.  The frames between are still decoded (compressed video needs them) but only
+*grabbed*: never converted to BGR, copied or handed on, which saves about half the decoding time
+(``benchmarks/speed.py``).  :func:`frame_step` chooses ``k`` for an analysis frame rate.
+
 Frame size
 ----------
 Frames are decoded at full size up to ``max_frame_side`` / ``max_frame_pixels`` (8K; larger files
@@ -53,7 +60,7 @@ from kneeline.evidence import value
 
 __all__ = [
     "Frame", "VideoInfo", "DecodeSummary", "VideoReader", "probe", "check_limits", "open_video",
-    "iter_frames", "quiet_opencv", "iter_frames_at",
+    "iter_frames", "quiet_opencv", "iter_frames_at", "frame_step",
 ]
 
 _LIMITS = "video.yaml"
@@ -363,19 +370,26 @@ class VideoReader:
     strict
         If True, a truncated file raises :class:`InputError` when decoding stops early, instead of
         being reported through :meth:`summary`.
+    step
+        Yield every ``step``-th frame only (indices 0, step, 2*step...); the others are grabbed,
+        not converted.  ``DecodeSummary.frames_decoded`` still counts every frame read.  The
+        attribute of the same name may be changed before iterating (e.g. once ``info.fps`` is known).
 
     Raises
     ------
     InputError
-        As :func:`probe` and :func:`check_limits`.
+        As :func:`probe` and :func:`check_limits`, or for a ``step`` below 1.
     """
 
     def __init__(self, path: str | Path, *, max_duration_s: float | None = None,
-                 strict: bool = False) -> None:
+                 strict: bool = False, step: int = 1) -> None:
+        if int(step) < 1:
+            raise InputError(f"the frame step must be 1 or more (every frame = 1); got {step}")
         self.info = probe(path)
         check_limits(self.info, max_duration_s=max_duration_s)
         self._limit_s = _duration_limit(max_duration_s)
         self._strict = strict
+        self.step = int(step)
         self._started = False
         self._finished = False
         self._decoded = 0
@@ -398,8 +412,12 @@ class VideoReader:
         clock = _Clock(self.info.fps)
         try:
             while True:
-                ok, image = cap.read()
-                if not ok or image is None:
+                wanted = self._decoded % self.step == 0
+                if wanted:
+                    ok, image = cap.read()
+                else:
+                    ok, image = cap.grab(), None
+                if not ok or (wanted and image is None):
                     break
                 t = clock.stamp(cap.get(cv2.CAP_PROP_POS_MSEC))
                 self._repaired = clock.repaired
@@ -408,10 +426,11 @@ class VideoReader:
                                      "kneeline's limit. Trim the video to the test itself and try again.")
                 if not self._decoded:
                     self._first_t = t
-                frame = Frame(index=self._decoded, time_s=t, image=_orient(image, manual))
+                index = self._decoded
                 self._decoded += 1
                 self._last_t = t
-                yield frame
+                if image is not None:
+                    yield Frame(index=index, time_s=t, image=_orient(image, manual))
         finally:
             cap.release()
         self._finished = True
@@ -445,7 +464,8 @@ class VideoReader:
         self.close()
 
 
-def open_video(path: str | Path, *, max_duration_s: float | None = None, strict: bool = False) -> VideoReader:
+def open_video(path: str | Path, *, max_duration_s: float | None = None, strict: bool = False,
+               step: int = 1) -> VideoReader:
     """Check ``path`` and return a :class:`VideoReader` for it.
 
     Parameters
@@ -456,17 +476,43 @@ def open_video(path: str | Path, *, max_duration_s: float | None = None, strict:
         Longest accepted video in seconds; ``None`` uses ``max_duration_s`` from ``video.yaml``.
     strict
         Refuse truncated files instead of reporting them in :meth:`VideoReader.summary`.
+    step
+        Yield every ``step``-th frame only (see :class:`VideoReader`).
 
     Raises
     ------
     InputError
         If the file is unusable (see the module docstring).
     """
-    return VideoReader(path, max_duration_s=max_duration_s, strict=strict)
+    return VideoReader(path, max_duration_s=max_duration_s, strict=strict, step=step)
+
+
+def frame_step(fps: float, target_fps: float | None) -> int:
+    """Every how many frames to keep so that a ``fps`` video is analysed at about ``target_fps``.
+
+    The step is the largest whole number that keeps the rate at or above the target (within 1%):
+    60 -> 30 fps keeps every 2nd frame, 59.94 -> 30 every 2nd (29.97 fps), 50 -> 30 every frame,
+    240 -> 30 every 8th.
+
+    Parameters
+    ----------
+    fps
+        The video's frame rate (0 or unknown: every frame is kept).
+    target_fps
+        The analysis frame rate; ``None`` or 0 keeps every frame.
+
+    Returns
+    -------
+    int
+        1 for every frame, 2 for every other frame, ...
+    """
+    if not target_fps or target_fps <= 0 or not (math.isfinite(fps) and fps > 0):
+        return 1
+    return max(1, int(math.floor(fps / float(target_fps) + 0.01)))
 
 
 def iter_frames(path: str | Path, *, max_duration_s: float | None = None,
-                strict: bool = False) -> Iterator[Frame]:
+                strict: bool = False, step: int = 1) -> Iterator[Frame]:
     """Yield the frames of ``path`` one by one, upright, with timestamps.
 
     Parameters
@@ -478,13 +524,15 @@ def iter_frames(path: str | Path, *, max_duration_s: float | None = None,
     strict
         Raise when decoding stops well before the container's frame count; by default the frames
         before the damage are yielded silently (use :func:`open_video` to learn about it).
+    step
+        Yield every ``step``-th frame only (the others are grabbed, not converted).
 
     Raises
     ------
     InputError
         If the file is unusable (see the module docstring).
     """
-    with open_video(path, max_duration_s=max_duration_s, strict=strict) as reader:
+    with open_video(path, max_duration_s=max_duration_s, strict=strict, step=step) as reader:
         yield from reader
 
 

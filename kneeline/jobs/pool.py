@@ -7,23 +7,43 @@ it is replaced after ``max_tasks_per_child`` jobs to bound the memory a long-run
 When a worker dies (killed, out of memory, a crash inside native code) the pool is broken: it is
 replaced and the jobs that were in it are submitted again.  The attempt counter in each row, not
 this class, decides when a job that keeps crashing is given up.
+
+Workers die with the server: each watches its parent process and exits as soon as it is gone (a
+``kill -9`` of the server included), so no orphan finishes a job, takes the next one or blocks on
+a dead pipe while a restarted server runs the same job.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from kneeline.jobs.base import resumable_job_ids
-from kneeline.jobs.runner import run_analysis
+from kneeline.jobs.runner import release_leases, run_analysis
 
-__all__ = ["ProcessPoolJobs"]
+__all__ = ["ProcessPoolJobs", "PARENT_CHECK_S"]
 
 logger = logging.getLogger(__name__)
+
+PARENT_CHECK_S = 0.5
+"""How often a worker checks that the server that started it is still alive."""
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Worker initializer: exit the worker as soon as ``parent_pid`` is no longer its parent."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(70)  # the server is gone: stop now (its job is resumed by the next server)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class ProcessPoolJobs:
@@ -60,7 +80,8 @@ class ProcessPoolJobs:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(max_workers=self.workers,
                                                  mp_context=multiprocessing.get_context("spawn"),
-                                                 max_tasks_per_child=self.max_tasks_per_child)
+                                                 max_tasks_per_child=self.max_tasks_per_child,
+                                                 initializer=_watch_parent, initargs=(os.getpid(),))
         return self._executor
 
     def submit(self, analysis_id: int) -> None:
@@ -107,6 +128,7 @@ class ProcessPoolJobs:
                 logger.warning("a worker process died; analysis %d is submitted again", analysis_id)
                 if self._executor is not None and getattr(self._executor, "_broken", False):
                     self._replace_broken_locked()
+                release_leases(self.database_url, [analysis_id])  # its worker is dead: no need to wait
                 self._submit_locked(analysis_id)
             elif exc is not None:
                 # run_analysis records every job error in the row; this is e.g. the database being
@@ -141,6 +163,7 @@ class ProcessPoolJobs:
         with self._lock:
             self._closed = True
             executor = self._executor
+            in_flight = list(self._pending.values())
         if executor is None:
             return
         if wait:
@@ -155,3 +178,8 @@ class ProcessPoolJobs:
                 process.terminate()
         for process in processes:
             process.join(timeout=10)
+        if not any(process.is_alive() for process in processes):
+            try:  # the workers are gone: the next start may take their jobs at once
+                release_leases(self.database_url, in_flight)
+            except Exception as exc:  # the database is unreachable: the leases simply run out
+                logger.warning("could not release the leases of stopped jobs: %s", exc)

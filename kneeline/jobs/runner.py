@@ -3,14 +3,19 @@
 The function runs in a worker process (or inline); it opens its own database engine and file
 store.  The row moves ``queued``/``running`` -> ``running`` -> ``done`` | ``failed``:
 
-* **claim** — one ``UPDATE`` marks the row running, counts the attempt and clears an old error;
-  the attempt number is the job's fencing token: every later write names it, so a run whose row
-  was deleted (account deleted) or taken over by a newer attempt stops at its next progress write.
+* **claim** — one ``UPDATE`` marks the row running, counts the attempt, clears an old error and
+  sets a *lease* (``lease_until``, setting ``web.job_lease_s``) that a heartbeat thread renews while
+  the job runs.  Only a queued row, or a running row whose lease has run out (its worker died), can
+  be claimed, so one job never has two runners; a runner finding the row leased waits for the lease
+  to end.  The attempt number is the job's fencing token: every later write names it, so a run whose
+  row was deleted (account deleted) or taken over by a newer attempt stops at its next progress write.
 * **analyse** — the pipeline reports ``progress`` (0..1) and ``stage`` (text for the user) at
   most every :data:`PROGRESS_INTERVAL_S`.
 * **publish** — the outputs are written into a hidden work folder beside ``analyses/<id>``, the
   browser copy ``annotated.webm`` is made there, and the folder is renamed into place.
-* **finish** — ``result`` (``AnalysisResult`` as JSON), ``files`` and status ``done``.
+* **finish** — ``result`` (``AnalysisResult`` as JSON), ``files`` and status ``done``.  A movement
+  test also keeps its raw keypoints (``keypoints.csv``); with ``privacy.keep_keypoints_only`` the
+  uploaded video is then deleted, and a later run of the job works from those keypoints.
 
 A kneeline error (bad video, unusable capture, no repetitions) fails the job with its one-line
 message, which the user sees.  Anything else fails it with a generic message; the traceback goes to
@@ -24,30 +29,36 @@ import dataclasses
 import logging
 import shutil
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from kneeline.coach.result import CoachResult
 from kneeline.errors import InputError, KneelineError
 from kneeline.jobs.base import GAVE_UP_MESSAGE, MAX_ATTEMPTS
+from kneeline.report.result import AnalysisResult, CaptureIssue
 from kneeline.store.db import Database, open_database
 from kneeline.store.files import FileStore
 from kneeline.store.models import Analysis, utcnow
 from kneeline.store.references import reference_result
 
-__all__ = ["run_analysis", "PROGRESS_INTERVAL_S", "LOG_NAME", "internal_error_message"]
+__all__ = ["run_analysis", "claim", "release_leases", "LEASED", "PROGRESS_INTERVAL_S", "LOG_NAME",
+           "internal_error_message"]
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.25
 """Shortest time between two progress writes of one job (at most four a second)."""
+
+KEYPOINTS_NAME = "keypoints.csv"
+"""The raw keypoints of a movement test, kept with its outputs (re-analysis without the video)."""
 
 LOG_NAME = "jobs.log"
 """File under ``data_dir/logs`` that receives the tracebacks of failed jobs."""
@@ -124,27 +135,92 @@ def _owned(job: _Job) -> tuple[Any, ...]:
     return Analysis.id == job.id, Analysis.status == "running", Analysis.attempts == job.attempt
 
 
-def _claim(db: Database, analysis_id: int) -> _Job | None:
-    """Mark the row running and count the attempt; None when it is gone, finished or given up."""
-    unfinished = Analysis.status.in_(("queued", "running"))
+LEASED: Literal["leased"] = "leased"
+""":func:`claim` found the row running under another worker's live lease."""
+
+
+def _claimable(now: datetime) -> Any:
+    """Queued, or running with no live lease (its worker is gone)."""
+    return or_(Analysis.status == "queued",
+               (Analysis.status == "running") & or_(Analysis.lease_until.is_(None), Analysis.lease_until < now))
+
+
+def claim(db: Database, analysis_id: int, lease_s: float) -> _Job | Literal["leased"] | None:
+    """Claim the job for this runner in one ``UPDATE`` (at most one runner wins).
+
+    Returns
+    -------
+    _Job, "leased" or None
+        The claimed job; :data:`LEASED` when another runner's lease is live; None when the row is
+        gone, finished, or given up (then marked failed with :data:`GAVE_UP_MESSAGE`).
+    """
+    now = utcnow()
     with db.session() as session:
         row = session.execute(
-            update(Analysis).where(Analysis.id == analysis_id, unfinished, Analysis.attempts < MAX_ATTEMPTS)
-            .values(status="running", attempts=Analysis.attempts + 1, started_at=utcnow(), finished_at=None,
-                    progress=0.0, stage="starting", error=None)
+            update(Analysis).where(Analysis.id == analysis_id, _claimable(now), Analysis.attempts < MAX_ATTEMPTS)
+            .values(status="running", attempts=Analysis.attempts + 1, started_at=now, finished_at=None,
+                    progress=0.0, stage="starting", error=None, lease_until=now + timedelta(seconds=lease_s))
             .returning(Analysis.attempts, Analysis.patient_id, Analysis.kind, Analysis.test, Analysis.side,
                        Analysis.video_sha256, Analysis.video_name)).first()
-        if row is None:
-            session.execute(update(Analysis).where(Analysis.id == analysis_id, unfinished)
-                            .values(status="failed", stage="failed", error=GAVE_UP_MESSAGE, finished_at=utcnow()))
+        if row is not None:
+            return _Job(analysis_id, *row)
+        gave_up = _rows(session.execute(
+            update(Analysis).where(Analysis.id == analysis_id, _claimable(now))
+            .values(status="failed", stage="failed", error=GAVE_UP_MESSAGE, finished_at=now, lease_until=None)))
+        if gave_up:
             return None
-    return _Job(analysis_id, *row)
+        status = session.scalar(select(Analysis.status).where(Analysis.id == analysis_id))
+    return LEASED if status == "running" else None
+
+
+def _claim_waiting(db: Database, analysis_id: int, lease_s: float) -> _Job | None:
+    """:func:`claim`, waiting (up to one lease and a bit) while another runner's lease is live."""
+    deadline = time.monotonic() + lease_s + 5.0
+    while True:
+        got = claim(db, analysis_id, lease_s)
+        if got != LEASED:
+            return got if isinstance(got, _Job) else None
+        if time.monotonic() > deadline:
+            logger.info("analysis %d is running under another worker's lease; leaving it to that worker",
+                        analysis_id)
+            return None
+        time.sleep(min(1.0, lease_s / 4))
+
+
+class _Heartbeat:
+    """Renews a claimed job's lease every third of the lease while the job runs (a daemon thread)."""
+
+    def __init__(self, db: Database, job: _Job, lease_s: float) -> None:
+        self.db, self.job, self.lease_s = db, job, lease_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{job.id}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.lease_s / 3):
+            try:
+                with self.db.session() as session:
+                    hit = _rows(session.execute(update(Analysis).where(*_owned(self.job)).values(
+                        lease_until=utcnow() + timedelta(seconds=self.lease_s))))
+            except Exception as exc:  # a database hiccup: the next beat tries again; the job's writes decide
+                logger.warning("analysis %d: could not renew its lease: %s", self.job.id, exc)
+                continue
+            if hit == 0:  # deleted or taken over: the job's next write stops it
+                return
 
 
 def _fail(db: Database, job: _Job, message: str) -> None:
     with db.session() as session:
         session.execute(update(Analysis).where(*_owned(job))
-                        .values(status="failed", stage="failed", error=message, finished_at=utcnow()))
+                        .values(status="failed", stage="failed", error=message, finished_at=utcnow(),
+                                lease_until=None))
 
 
 def _log_internal(data_dir: Path, job: _Job, exc: BaseException) -> None:
@@ -179,16 +255,20 @@ def run_analysis(database_url: str, data_dir: str | Path, analysis_id: int) -> s
         ``"done"`` or ``"failed"``; ``"skipped"`` when the row is gone or already finished,
         ``"cancelled"`` when it was deleted (or taken over by a newer attempt) while running.
     """
+    from kneeline.config import load_settings
+
     root = Path(data_dir)
+    lease_s = load_settings().web.job_lease_s
     db = open_database(database_url, upgrade=False)
     try:
-        job = _claim(db, analysis_id)
+        job = _claim_waiting(db, analysis_id, lease_s)
         if job is None:
             return "skipped"
         files: FileStore | None = None
         try:
             files = FileStore(root)
-            _run(db, files, job)
+            with _Heartbeat(db, job, lease_s):
+                _run(db, files, job)
         except _Cancelled:
             if files is not None:
                 _discard(db, files, job)
@@ -208,18 +288,26 @@ def run_analysis(database_url: str, data_dir: str | Path, analysis_id: int) -> s
 
 def _run(db: Database, files: FileStore, job: _Job) -> None:
     reporter = _Reporter(db, job)
-    video = files.path(job.video_sha256)
-    if not video.is_file():
-        raise InputError(f"the uploaded video {job.video_name} is missing from the server's storage; upload it "
-                         "again.")
+    video: Path | None = files.path(job.video_sha256)
+    keypoints = files.analysis_dir(job.id) / KEYPOINTS_NAME
+    if video is None or not video.is_file():
+        if job.kind != "test" or not keypoints.is_file():
+            raise InputError(f"the uploaded video {job.video_name} is missing from the server's storage; upload "
+                             "it again.")
+        video = None  # deleted after an earlier run (keep keypoints only): analyse its keypoints
     work = _work_dir(files, job.id)
     try:
         if job.kind == "coach":
             with db.session() as session:
                 reference = reference_result(session, job.patient_id, job.test)
-            result = _coach(video, job, reporter, work, reference)
+            result = _coach(_exists(video), job, reporter, work, reference)
         else:
-            result = _analyse(video, job, reporter, work)
+            with db.session() as session:  # recorded before the setup checks were met ("record anyway")
+                setup_warning = session.scalar(select(Analysis.setup_warning).where(Analysis.id == job.id))
+            if video is None:
+                result = _analyse_keypoints(keypoints, job, reporter, work, setup_warning)
+            else:
+                result = _analyse(video, job, reporter, work, setup_warning)
         reporter.stage("saving the results", 0.99)
         final = _publish(files, job.id, work)
     finally:
@@ -229,14 +317,40 @@ def _run(db: Database, files: FileStore, job: _Job) -> None:
         hit = _rows(session.execute(
             update(Analysis).where(*_owned(job))
             .values(status="done", progress=1.0, stage="done", result=result, files=names, error=None,
-                    finished_at=utcnow())))
+                    finished_at=utcnow(), lease_until=None)))
     if hit == 0:
         raise _Cancelled
+    if job.kind == "test" and KEYPOINTS_NAME in names:
+        _drop_video_if_keypoints_only(db, files, job)
 
 
-def _analyse(video: Path, job: _Job, reporter: _Reporter, work: Path) -> dict[str, Any]:
-    """A movement test: pose, measurements, outputs and the browser video into ``work/out``."""
+def _exists(video: Path | None) -> Path:
+    if video is None:
+        raise InputError("this coached video is missing from the server's storage; upload it again.")
+    return video
+
+
+def _drop_video_if_keypoints_only(db: Database, files: FileStore, job: _Job) -> None:
+    """With ``privacy.keep_keypoints_only``: delete the video unless an unfinished job still needs it."""
     from kneeline.config import load_settings
+
+    if not load_settings().privacy.keep_keypoints_only:
+        return
+    with db.session() as session:
+        waiting = session.scalar(select(Analysis.id).where(Analysis.video_sha256 == job.video_sha256,
+                                                           Analysis.status.in_(("queued", "running"))).limit(1))
+    if waiting is None and files.remove_blob(job.video_sha256):
+        logger.info("analysis %d: video deleted (keep keypoints only)", job.id)
+
+
+def _analyse(video: Path, job: _Job, reporter: _Reporter, work: Path,
+             setup_warning: str | None = None) -> dict[str, Any]:
+    """A movement test: pose, measurements, outputs and the browser video into ``work/out``.
+
+    ``setup_warning`` (recorded before the setup checks were met) joins the capture warnings.
+    """
+    from kneeline.config import load_settings
+    from kneeline.io.keypoints_csv import save_keypoints_csv
     from kneeline.jobs.playback import write_webm
     from kneeline.pipeline import analyze_video
     from kneeline.report.writer import write_outputs
@@ -245,9 +359,11 @@ def _analyse(video: Path, job: _Job, reporter: _Reporter, work: Path) -> dict[st
     run = analyze_video(video, job.test, side=job.side,  # type: ignore[arg-type]
                         settings=settings, progress=reporter.span("finding the body in each frame", 0.02, 0.70))
     result = run.result.model_copy(update={"video": run.result.video.model_copy(update={"path": job.video_name})})
+    result = _with_setup_warning(result, setup_warning)
     out = work / "out"
     write_outputs(out, result, run.table, run.pose, video,
                   progress=reporter.span("drawing the annotated video", 0.72, 0.90))
+    save_keypoints_csv(run.raw_pose, out / KEYPOINTS_NAME)
     annotated = out / "annotated.mp4"
     if annotated.is_file():
         try:
@@ -255,6 +371,34 @@ def _analyse(video: Path, job: _Job, reporter: _Reporter, work: Path) -> dict[st
                        progress=reporter.span("preparing the video for the browser", 0.90, 0.99))
         except KneelineError as exc:  # the job still has every other output
             logger.warning("analysis %d: no browser video: %s", job.id, exc)
+    return result.model_dump(mode="json")
+
+
+def _with_setup_warning(result: AnalysisResult, setup_warning: str | None) -> AnalysisResult:
+    """``result`` with the "recorded before the setup checks were met" warning among its capture warnings."""
+    if not setup_warning:
+        return result
+    issue = CaptureIssue(code="setup_not_met", level="warning", message=setup_warning)
+    return result.model_copy(update={"capture": result.capture.model_copy(update={
+        "warnings": [*result.capture.warnings, setup_warning], "issues": [*result.capture.issues, issue]})})
+
+
+def _analyse_keypoints(keypoints: Path, job: _Job, reporter: _Reporter, work: Path,
+                       setup_warning: str | None = None) -> dict[str, Any]:
+    """A movement test whose video was deleted: analyse its stored keypoints (no annotated video)."""
+    from kneeline.config import load_settings
+    from kneeline.io.keypoints_csv import load_keypoints_csv, save_keypoints_csv
+    from kneeline.pipeline import analyze_pose
+    from kneeline.report.writer import write_outputs
+
+    reporter.stage("reading the stored keypoints", 0.05)
+    pose = load_keypoints_csv(keypoints)
+    run = analyze_pose(pose, job.test, side=job.side, settings=load_settings().analysis)  # type: ignore[arg-type]
+    result = run.result.model_copy(update={"video": run.result.video.model_copy(update={"path": job.video_name})})
+    result = _with_setup_warning(result, setup_warning)
+    out = work / "out"
+    write_outputs(out, result, run.table, run.pose, None)
+    save_keypoints_csv(run.raw_pose, out / KEYPOINTS_NAME)
     return result.model_dump(mode="json")
 
 
@@ -319,3 +463,19 @@ def _discard(db: Database, files: FileStore, job: _Job) -> None:
     logger.info("analysis %d attempt %d stopped: the row was %s", job.id, job.attempt,
                 "taken over by a newer attempt" if exists else "deleted")
 
+
+
+def release_leases(database_url: str, analysis_ids: list[int]) -> None:
+    """End the leases of running jobs whose workers are known to be dead (the pool stopped them).
+
+    The next runner then claims them at once instead of waiting for the lease to run out.
+    """
+    if not analysis_ids:
+        return
+    db = open_database(database_url, upgrade=False)
+    try:
+        with db.session() as session:
+            session.execute(update(Analysis).where(Analysis.id.in_(analysis_ids), Analysis.status == "running")
+                            .values(lease_until=None))
+    finally:
+        db.dispose()

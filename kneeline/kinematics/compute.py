@@ -6,9 +6,9 @@ import warnings
 
 import numpy as np
 
+from kneeline.capture.view import estimate_view
 from kneeline.kinematics.angles import depth, fppa, pelvic_obliquity, trunk_lean
 from kneeline.kinematics.table import KinematicsTable
-from kneeline.kinematics.view import estimate_yaw
 from kneeline.pose.container import PoseSeries
 from kneeline.pose.skeleton import LOWER_BODY
 
@@ -21,8 +21,7 @@ def lower_body_confidence(pose: PoseSeries) -> np.ndarray:
     return np.asarray(pose.confidence[:, idx].mean(axis=1))
 
 
-def compute_kinematics(pose: PoseSeries, *, confidence: np.ndarray | None = None,
-                       yaw_z_scale: float = 1.0) -> KinematicsTable:
+def compute_kinematics(pose: PoseSeries, *, confidence: np.ndarray | None = None) -> KinematicsTable:
     """Compute every per-frame angle of :class:`KinematicsTable` from a cleaned pose.
 
     Parameters
@@ -32,8 +31,6 @@ def compute_kinematics(pose: PoseSeries, *, confidence: np.ndarray | None = None
     confidence
         Per-frame confidence to report; defaults to the lower-body mean of ``pose``.  Pass the
         raw series' value, since cleaning keeps interpolated points at their original scores.
-    yaw_z_scale
-        Depth correction of the pose model's 3D keypoints for the yaw estimate.
     """
     conf = lower_body_confidence(pose) if confidence is None else np.asarray(confidence, dtype=np.float64)
     with warnings.catch_warnings():
@@ -45,6 +42,6 @@ def compute_kinematics(pose: PoseSeries, *, confidence: np.ndarray | None = None
             pelvic_obliquity_deg=pelvic_obliquity(pose),
             trunk_lean_deg=trunk_lean(pose),
             depth=depth(pose),
-            yaw_deg=estimate_yaw(pose, yaw_z_scale),
+            yaw_deg=estimate_view(pose).per_frame_deg,
             confidence=conf,
         )

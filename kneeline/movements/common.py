@@ -25,45 +25,27 @@ class Signals:
         ``(time,)`` height of each ankle above its own floor level (its lowest position in the
         video) as a fraction of leg length.  Each foot is compared with itself, not with the other
         foot: in an oblique view the farther foot appears higher in the image while both stand.
-    thigh_ratio_left, thigh_ratio_right
-        ``(time,)`` 2D thigh length over its standing length: small when the thigh points at the
-        camera, where a 2D knee angle means little.
-    fppa_ok
-        False when the capture gate withheld knee angles (view not frontal enough).
     pelvis_ok
-        False when the capture gate withheld pelvic and trunk angles.
-    min_thigh_ratio
-        Below this thigh ratio a rep's FPPA is withheld.
+        False when the capture gate withheld pelvic and trunk angles for the whole video.
+
+    Notes
+    -----
+    ``table`` is the table *as shown* (:func:`kneeline.capture.shown.shown_table`): a value the
+    capture gate withholds is NaN in it, so reading it gives None.
     """
 
     table: KinematicsTable
     foot_lift_left: FloatArray
     foot_lift_right: FloatArray
-    thigh_ratio_left: FloatArray
-    thigh_ratio_right: FloatArray
-    fppa_ok: bool
-    pelvis_ok: bool
-    min_thigh_ratio: float
+    pelvis_ok: bool = True
 
     def fppa_at(self, side: Leg, index: int) -> float | None:
         """FPPA of ``side`` at frame ``index``, or None where it is withheld or missing."""
-        ratio = (self.thigh_ratio_left if side == "left" else self.thigh_ratio_right)[index]
-        if not self.fppa_ok or not (np.isfinite(ratio) and ratio >= self.min_thigh_ratio):
-            return None
         return at(self.table.fppa_left_deg if side == "left" else self.table.fppa_right_deg, index)
 
     def pelvis_at(self, values: FloatArray, index: int) -> float | None:
         """A pelvis or trunk signal at ``index``, or None where withheld or missing."""
-        return at(values, index) if self.pelvis_ok else None
-
-
-def _thigh_ratio(pose: PoseSeries, side: Leg) -> FloatArray:
-    length = np.linalg.norm(pose.xy(f"{side}_knee") - pose.xy(f"{side}_hip"), axis=-1)
-    finite = length[np.isfinite(length)]
-    if finite.size == 0:
-        return np.full(pose.n_frames, np.nan)
-    out: FloatArray = length / float(np.percentile(finite, 75))
-    return out
+        return at(values, index)
 
 
 def _foot_lift(pose: PoseSeries, side: Leg, length: float) -> FloatArray:
@@ -76,14 +58,11 @@ def _foot_lift(pose: PoseSeries, side: Leg, length: float) -> FloatArray:
     return out
 
 
-def make_signals(pose: PoseSeries, table: KinematicsTable, *, fppa_ok: bool = True, pelvis_ok: bool = True,
-                 min_thigh_ratio: float = 0.0) -> Signals:
-    """Derive :class:`Signals` from a cleaned pose and its kinematics table."""
+def make_signals(pose: PoseSeries, table: KinematicsTable, *, pelvis_ok: bool = True) -> Signals:
+    """Derive :class:`Signals` from a cleaned pose and its kinematics table as shown."""
     length = leg_length_px(pose)
     return Signals(table=table, foot_lift_left=_foot_lift(pose, "left", length),
-                   foot_lift_right=_foot_lift(pose, "right", length),
-                   thigh_ratio_left=_thigh_ratio(pose, "left"), thigh_ratio_right=_thigh_ratio(pose, "right"),
-                   fppa_ok=fppa_ok, pelvis_ok=pelvis_ok, min_thigh_ratio=min_thigh_ratio)
+                   foot_lift_right=_foot_lift(pose, "right", length), pelvis_ok=pelvis_ok)
 
 
 def round_or_none(x: float, digits: int = 2) -> float | None:

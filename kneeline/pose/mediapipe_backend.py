@@ -157,6 +157,16 @@ class MediaPipePose:
             "confidence": "landmark visibility (min with presence when populated)",
         }
 
+    def reset(self) -> None:
+        """Forget the person tracked so far, before the first frame of another video.
+
+        The loaded model stays: MediaPipe restarts its graph (a few tens of ms), where creating a
+        new ``MediaPipePose`` would cost the model load again.
+        """
+        if self._pose is None:
+            raise RuntimeError("this MediaPipePose was closed; create a new one")
+        self._pose.reset()
+
     def close(self) -> None:
         """Release the MediaPipe graph (safe to call twice)."""
         if self._pose is not None:

@@ -22,6 +22,7 @@ Tunable numbers live in ``kneeline/data/pose.yaml``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,13 +30,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kneeline.evidence import value
-from kneeline.io.video import iter_frames_at, probe
+from kneeline.io.video import Frame, iter_frames_at, probe
 from kneeline.pose.backend import PersonDetection, PersonDetector
 from kneeline.pose.container import FloatArray, PoseSeries
 
 __all__ = [
     "TrackedPerson", "PeopleCount", "PeopleReport", "sample_indices", "detect_people", "robust_count",
-    "count_people", "describe_tracked_person", "find_identity_switches", "describe_people",
+    "count_people", "describe_tracked_person", "find_identity_switches", "describe_people", "FrameSampler",
 ]
 
 _SETTINGS = "pose.yaml"
@@ -223,7 +224,7 @@ def robust_count(counts: tuple[int, ...] | list[int], min_frames: int | None = N
 
 
 def count_people(path: str | Path, *, n_samples: int | None = None,
-                 detector: PersonDetector | None = None) -> PeopleCount:
+                 detector: PersonDetector | None = None, frames: Sequence[Frame] | None = None) -> PeopleCount:
     """Count the people in evenly spaced frames of a video.
 
     Parameters
@@ -234,6 +235,10 @@ def count_people(path: str | Path, *, n_samples: int | None = None,
         Frames to sample; ``None`` uses ``people_sample_frames``.
     detector
         Multi-person detector; ``None`` creates (and closes) BlazePose's person detector.
+    frames
+        The sampled frames, kept while the video was decoded for the pose (see
+        :func:`sample_frame_indices`); ``None`` seeks them in ``path`` (slower: each seek decodes
+        from the previous key frame).
 
     Raises
     ------
@@ -242,25 +247,68 @@ def count_people(path: str | Path, *, n_samples: int | None = None,
     """
     from kneeline.pose.runner import prepare_image
 
-    info = probe(path)
-    wanted = int(value(_SETTINGS, "people_sample_frames")) if n_samples is None else n_samples
+    if frames is None:
+        info = probe(path)
+        wanted = int(value(_SETTINGS, "people_sample_frames")) if n_samples is None else n_samples
+        sampled: Sequence[Frame] | Iterator[Frame] = iter_frames_at(info.path,
+                                                                   sample_indices(info.frame_count or 1, wanted))
+    else:
+        sampled = frames
     max_side = int(value(_SETTINGS, "working_max_side_px"))
     owned = detector is None
     if detector is None:
         from kneeline.pose.mediapipe_backend import MediaPipePersonDetector
 
         detector = MediaPipePersonDetector()
-    frames, times, counts = [], [], []
+    indices, times, counts = [], [], []
     try:
-        for frame in iter_frames_at(info.path, sample_indices(info.frame_count or 1, wanted)):
-            frames.append(frame.index)
+        for frame in sampled:
+            indices.append(frame.index)
             times.append(frame.time_s)
             counts.append(len(detect_people(prepare_image(frame.image, max_side), detector)))
     finally:
         if owned:
             detector.close()
-    return PeopleCount(frames=tuple(frames), times_s=tuple(times), counts=tuple(counts),
+    return PeopleCount(frames=tuple(indices), times_s=tuple(times), counts=tuple(counts),
                        people_max=robust_count(counts))
+
+
+class FrameSampler:
+    """Keeps the frames :func:`count_people` samples while the video is decoded for the pose.
+
+    Call it with every decoded frame (it is a :data:`kneeline.pose.runner.FrameHook`); the frames at
+    the sample indices, moved onto the frames a ``step`` reader yields, are kept in :attr:`frames`
+    downscaled to the working size (at most 12 x 1280 px frames in memory, whatever the video's size).
+
+    Parameters
+    ----------
+    frame_count
+        The video's frame count (0 when unknown: only the first frame).
+    step
+        The reader's frame step (every ``step``-th frame is decoded in full).
+    n_samples
+        Frames to sample; ``None`` uses ``people_sample_frames``.
+    """
+
+    def __init__(self, frame_count: int, step: int = 1, n_samples: int | None = None) -> None:
+        wanted = int(value(_SETTINGS, "people_sample_frames")) if n_samples is None else n_samples
+        self.indices = frozenset(i - i % max(1, step) for i in sample_indices(frame_count or 1, wanted))
+        self.frames: list[Frame] = []
+        self._max_side = int(value(_SETTINGS, "working_max_side_px"))
+
+    def __call__(self, frame: Frame) -> None:
+        """Keep ``frame`` (a downscaled copy) when it is one of the samples."""
+        if frame.index not in self.indices:
+            return
+        import cv2
+
+        height, width = frame.image.shape[:2]
+        image = frame.image
+        if max(height, width) > self._max_side:
+            factor = self._max_side / max(height, width)
+            size = (max(1, round(width * factor)), max(1, round(height * factor)))
+            image = np.asarray(cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+        self.frames.append(Frame(index=frame.index, time_s=frame.time_s, image=image))
 
 
 def _confident(series: PoseSeries) -> FloatArray:
@@ -333,7 +381,7 @@ def find_identity_switches(series: PoseSeries) -> tuple[int, ...]:
 
 
 def describe_people(path: str | Path, series: PoseSeries, *, n_samples: int | None = None,
-                    detector: PersonDetector | None = None) -> PeopleReport:
+                    detector: PersonDetector | None = None, frames: Sequence[Frame] | None = None) -> PeopleReport:
     """Count people in ``path`` and describe the person ``series`` followed.
 
     Parameters
@@ -352,7 +400,7 @@ def describe_people(path: str | Path, series: PoseSeries, *, n_samples: int | No
     InputError
         If the video is unusable.
     """
-    count = count_people(path, n_samples=n_samples, detector=detector)
+    count = count_people(path, n_samples=n_samples, detector=detector, frames=frames)
     switches = find_identity_switches(series)
     return PeopleReport(count=count, tracked=describe_tracked_person(series), switch_frames=switches,
                         switch_times_s=tuple(float(series.time_s[i]) for i in switches),

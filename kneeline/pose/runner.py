@@ -22,14 +22,18 @@ from numpy.typing import NDArray
 
 from kneeline.errors import CaptureError, InputError
 from kneeline.evidence import value
-from kneeline.io.video import Frame, open_video
+from kneeline.io.video import Frame, frame_step, open_video
 from kneeline.pose.backend import PoseBackend, PoseFrame
 from kneeline.pose.container import FloatArray, PoseSeries
 
-__all__ = ["ProgressCallback", "estimate_pose", "estimate_pose_frames", "prepare_image"]
+__all__ = ["ProgressCallback", "FrameHook", "estimate_pose", "estimate_pose_frames", "prepare_image"]
 
 ProgressCallback = Callable[[int, int], None]
 """``progress(done_frames, total_frames)``; ``total_frames`` is 0 when the container does not say."""
+
+FrameHook = Callable[[Frame], None]
+"""Called in the decode thread with each decoded frame (e.g. to keep a few for the people count).
+It must be quick and must not modify the frame."""
 
 _SETTINGS = "pose.yaml"
 
@@ -68,10 +72,12 @@ _END = object()
 class _Prefetch:
     """Iterates ``frames`` in a background thread, preparing each image, through a bounded queue."""
 
-    def __init__(self, frames: Iterable[Frame], max_side_px: int | None, size: int) -> None:
+    def __init__(self, frames: Iterable[Frame], max_side_px: int | None, size: int,
+                 hook: FrameHook | None = None) -> None:
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max(1, size))
         self._stop = threading.Event()
         self._max_side = max_side_px
+        self._hook = hook
         self._thread = threading.Thread(target=self._run, args=(frames,), name="kneeline-decode", daemon=True)
         self._thread.start()
 
@@ -79,6 +85,8 @@ class _Prefetch:
         iterator = iter(frames)
         try:
             for frame in iterator:
+                if self._hook is not None:
+                    self._hook(frame)
                 item = (frame.time_s, prepare_image(frame.image, self._max_side))
                 if not self._put(item):
                     return
@@ -185,7 +193,7 @@ def _setting(key: str, given: Any) -> Any:
 def estimate_pose_frames(frames: Iterable[Frame], *, backend: PoseBackend, width: int, height: int,
                          progress: ProgressCallback | None = None, total: int | None = None,
                          max_side_px: int | None = None, max_frames: int | None = None,
-                         require_person: bool = True) -> PoseSeries:
+                         require_person: bool = True, frame_hook: FrameHook | None = None) -> PoseSeries:
     """Run ``backend`` on frames from any source (a video, pre-decoded frames, a live camera).
 
     Parameters
@@ -208,6 +216,8 @@ def estimate_pose_frames(frames: Iterable[Frame], *, backend: PoseBackend, width
         Stop after this many frames (None: all).
     require_person
         Raise :class:`CaptureError` when nobody is found in any frame.
+    frame_hook
+        Called in the decode thread with each frame before it is prepared (see :data:`FrameHook`).
 
     Returns
     -------
@@ -228,7 +238,7 @@ def estimate_pose_frames(frames: Iterable[Frame], *, backend: PoseBackend, width
     report = _Progress(progress, expected)
     work_size: tuple[int, int] | None = None
     started = time.perf_counter()
-    prefetch = _Prefetch(frames, side or None, int(value(_SETTINGS, "decode_queue_frames")))
+    prefetch = _Prefetch(frames, side or None, int(value(_SETTINGS, "decode_queue_frames")), frame_hook)
     try:
         for time_s, rgb in prefetch:
             scale = np.array([width / rgb.shape[1], height / rgb.shape[0]])
@@ -272,7 +282,8 @@ def _series(store: _Store, backend: PoseBackend, width: int, height: int, elapse
 def estimate_pose(path: str | Path, *, backend: PoseBackend | None = None,
                   progress: ProgressCallback | None = None, max_side_px: int | None = None,
                   max_duration_s: float | None = None, max_frames: int | None = None, strict: bool = False,
-                  require_person: bool = True) -> PoseSeries:
+                  require_person: bool = True, target_fps: float | None = None,
+                  frame_hook: FrameHook | None = None) -> PoseSeries:
     """Estimate the pose of the person in a video file, frame by frame.
 
     Parameters
@@ -294,14 +305,20 @@ def estimate_pose(path: str | Path, *, backend: PoseBackend | None = None,
         Refuse a truncated file instead of analysing the frames before the damage.
     require_person
         Raise :class:`CaptureError` when nobody is found.
+    target_fps
+        Analysis frame rate: only every k-th frame reaches the decoder's colour conversion and the
+        model (k from :func:`kneeline.io.video.frame_step`, so the rate stays at or above this);
+        ``None`` or 0 analyses every frame.  Timestamps stay those of the frames analysed.
+    frame_hook
+        Called in the decode thread with each frame analysed (see :data:`FrameHook`).
 
     Returns
     -------
     PoseSeries
         Positions in pixels of the upright video frames.  ``meta`` holds the backend's provenance
         (name, model_complexity, mediapipe_version...), ``frames_without_person``, ``video`` (what
-        the container says) and ``decode`` (frames decoded, ``truncated`` and its message,
-        repaired timestamps).
+        the container says), ``decode`` (frames decoded, ``truncated`` and its message,
+        repaired timestamps) and ``frame_step`` (1 = every frame analysed, 2 = every other...).
 
     Raises
     ------
@@ -313,6 +330,7 @@ def estimate_pose(path: str | Path, *, backend: PoseBackend | None = None,
     """
     with open_video(path, max_duration_s=max_duration_s, strict=strict) as reader:
         info = reader.info
+        reader.step = step = frame_step(info.fps, target_fps)
         owned = backend is None
         if backend is None:
             from kneeline.pose.mediapipe_backend import MediaPipePose
@@ -320,9 +338,9 @@ def estimate_pose(path: str | Path, *, backend: PoseBackend | None = None,
             backend = MediaPipePose()
         try:
             series = estimate_pose_frames(reader, backend=backend, width=info.width, height=info.height,
-                                          progress=progress, total=info.frame_count or None,
+                                          progress=progress, total=-(-info.frame_count // step) or None,
                                           max_side_px=max_side_px, max_frames=max_frames,
-                                          require_person=require_person)
+                                          require_person=require_person, frame_hook=frame_hook)
         finally:
             if owned:
                 backend.close()
@@ -331,4 +349,4 @@ def estimate_pose(path: str | Path, *, backend: PoseBackend | None = None,
              "frame_count": info.frame_count, "duration_s": info.duration_s,
              "rotation_deg": info.rotation_deg, "codec": info.codec}
     decode = {**asdict(summary), "message": summary.message()}
-    return series.with_arrays(meta={**series.meta, "video": video, "decode": decode})
+    return series.with_arrays(meta={**series.meta, "video": video, "decode": decode, "frame_step": step})

@@ -62,6 +62,7 @@ class Exercise(_Frozen):
     progression: str | None
     each_side: bool
     weight_bearing: bool
+    supine: bool = Field(default=False, description="Done lying on the back (avoided in pregnancy after week 12)")
     steps: tuple[str, ...]
     cues: tuple[str, ...]
     faults: tuple[str, ...]

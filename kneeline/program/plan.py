@@ -16,7 +16,8 @@ from kneeline.assess.findings import Finding, PatternSuggestion, assess
 from kneeline.assess.intake import Intake, intake_scores
 from kneeline.assess.questionnaires import OutcomeScores
 from kneeline.assess.redflags import Referral, screen
-from kneeline.program.prescribe import Program, prescribe
+from kneeline.program.prescribe import Program, intake_notes, prescribe
+from kneeline.program.progression import pain_model as pain_model_named
 from kneeline.report.result import AnalysisResult
 
 __all__ = ["ProgramResponse", "build_program"]
@@ -37,7 +38,7 @@ class ProgramResponse(BaseModel):
 
 
 def build_program(intake: Intake, results: Sequence[AnalysisResult] = (), weeks: int | None = None,
-                  start_date: Date | None = None) -> ProgramResponse:
+                  start_date: Date | None = None, pain_model: str | None = None) -> ProgramResponse:
     """Screen for red flags; if none, assess and prescribe.
 
     Parameters
@@ -50,6 +51,8 @@ def build_program(intake: Intake, results: Sequence[AnalysisResult] = (), weeks:
         Program length (default from data).
     start_date
         Optional first day of the program.
+    pain_model
+        Variant of the pain-monitoring model ("my-knee-cap", "kneeline-strict"); None = the default.
 
     Returns
     -------
@@ -57,11 +60,13 @@ def build_program(intake: Intake, results: Sequence[AnalysisResult] = (), weeks:
         ``status="referred"`` with the referral and no program when any red flag is present;
         otherwise ``status="program"`` with findings, the pattern suggestion and the program.
     """
+    if pain_model is not None:
+        pain_model_named(pain_model)  # raises a ValidationError naming the allowed variants
     checked = screen(intake)
     if checked.referred:
         return ProgramResponse(status="referred", referral=checked.referral, notes=checked.notes)
     scores = intake_scores(intake) if intake.akps is not None or intake.koos_pf is not None else None
     assessment = assess(intake, results, scores)
-    program = prescribe(intake, assessment, weeks=weeks, start_date=start_date)
+    program = prescribe(intake, assessment, weeks=weeks, start_date=start_date, pain_model=pain_model)
     return ProgramResponse(status="program", program=program, findings=assessment.findings,
-                           pattern=assessment.pattern, scores=scores, notes=checked.notes)
+                           pattern=assessment.pattern, scores=scores, notes=[*checked.notes, *intake_notes(intake)])

@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kneeline.assess.findings import Assessment
 from kneeline.assess.intake import Intake, Knee
+from kneeline.assess.redflags import load_red_flags
 from kneeline.assess.types import Leg, number, whole
 from kneeline.errors import DataError, ValidationError
 from kneeline.evidence import Sourced, data_text, load_sourced
@@ -25,7 +26,7 @@ from kneeline.program.library import Category, Exercise, Focus, Library, load_li
 
 __all__ = [
     "PainBand", "Phase", "ProgramExercise", "ProgramNotes", "Program", "pain_band", "program_texts",
-    "prescribe",
+    "prescribe", "starting_band", "intake_notes",
 ]
 
 PainBand = Literal["low", "moderate", "standard"]
@@ -45,6 +46,7 @@ class _Slot(_Frozen):
     valgus: dict[PainBand, str | None] | None = None
     pelvic_drop: dict[PainBand, str | None] | None = None
     itb_like: dict[PainBand, str | None] | None = None
+    not_supine: dict[PainBand, str | None] | None = None
     why: str
 
 
@@ -65,10 +67,15 @@ def _program_data() -> _ProgramData:
         raise DataError(f"program.yaml is invalid: {exc}") from exc
     lib = load_library()
     for slot in data.slots:
-        for table in (slot.start, slot.valgus, slot.pelvic_drop, slot.itb_like):
+        for table in (slot.start, slot.valgus, slot.pelvic_drop, slot.itb_like, slot.not_supine):
             for ex_id in (table or {}).values():
                 if ex_id is not None and (ex_id not in lib.exercises or lib.exercises[ex_id].dose is None):
                     raise DataError(f"program.yaml: slot {slot.slot!r} names {ex_id!r}, not a prescribable exercise")
+        for table in (slot.start, slot.valgus, slot.pelvic_drop, slot.itb_like):
+            supine = [i for i in (table or {}).values() if i is not None and lib.exercises[i].supine]
+            if supine and slot.not_supine is None:
+                raise DataError(f"program.yaml: slot {slot.slot!r} can start lying on the back ({supine}) but has "
+                                "no not_supine alternative")
     return data
 
 
@@ -113,6 +120,12 @@ class Program(_Frozen):
     knee: Knee
     pain_band: PainBand = Field(description="Starting level from pain (see pain_band): low, moderate or standard")
     start_date: Date | None = None
+    pain_model: str | None = Field(default=None, description=(
+        "Variant of the pain-monitoring model; None = the default of pain_monitoring.yaml"))
+    unlocked: list[str] = Field(default_factory=list, description=(
+        "Clinician-only exercises (progression.yaml clinician_unlock) a clinician allowed progression to"))
+    avoid_supine: bool = Field(default=False, description=(
+        "No exercise lying on the back, and no progression to one (pregnancy after week 12)"))
     exercises: list[ProgramExercise]
     form_cues: list[str]
     notes: ProgramNotes
@@ -138,12 +151,16 @@ def program_texts() -> dict[str, Sourced]:
     """The explanation texts of ``program.yaml``, with the pain-rule numbers filled in from data."""
     table = load_sourced("pain_monitoring.yaml")
     numbers = {k: v.value for k, v in table.items()}
+    numbers["pain_now"] = "{pain_now}"
     return {k: v.model_copy(update={"value": str(v.value).format(**numbers)})
             for k, v in _program_data().texts.items()}
 
 
-def _choose(slot: _Slot, band: PainBand, assessment: Assessment) -> str | None:
-    """Starting exercise of a slot: finding-specific start when present, else the pain-band start."""
+def _choose(slot: _Slot, band: PainBand, assessment: Assessment, avoid_supine: bool = False) -> str | None:
+    """Starting exercise of a slot: finding-specific start when present, else the pain-band start.
+
+    With ``avoid_supine`` an exercise lying on the back is replaced by the slot's ``not_supine`` one.
+    """
     chosen = slot.start[band]
     overrides: list[tuple[bool, dict[PainBand, str | None] | None]] = [
         (assessment.pattern.pattern == "itb-like", slot.itb_like),
@@ -153,7 +170,30 @@ def _choose(slot: _Slot, band: PainBand, assessment: Assessment) -> str | None:
     for present, table in overrides:
         if present and table is not None and table.get(band) is not None:
             chosen = table[band]
+    if avoid_supine and chosen is not None and load_library().exercises[chosen].supine:
+        chosen = (slot.not_supine or {}).get(band)
     return chosen
+
+
+def starting_band(intake: Intake) -> PainBand:
+    """The pain band, capped at "moderate" for adolescents (age policy of ``red_flags.yaml``)."""
+    band = pain_band(intake.pain_now, intake.pain_worst_week)
+    if intake.age < whole(load_red_flags().adult_from_years) and band == "standard":
+        return "moderate"
+    return band
+
+
+def intake_notes(intake: Intake) -> list[str]:
+    """Notes a program carries for this person: adolescents, pregnancy, pain now above the acceptable zone."""
+    texts, notes = program_texts(), []
+    if intake.age < whole(load_red_flags().adult_from_years):
+        notes.append(str(texts["adolescent"].value))
+    if intake.pregnancy != "no":
+        notes.append(str(texts[f"pregnancy_{intake.pregnancy}"].value))
+    acceptable = number(load_sourced("pain_monitoring.yaml")["acceptable_max"])
+    if intake.pain_now > acceptable:
+        notes.append(str(texts["pain_above_acceptable"].value).replace("{pain_now}", str(intake.pain_now)))
+    return notes
 
 
 def _finding_cues(ex: Exercise, assessment: Assessment) -> list[str]:
@@ -197,7 +237,7 @@ def _item(slot: _Slot, ex: Exercise, lib: Library, band: PainBand, assessment: A
 
 
 def prescribe(intake: Intake, assessment: Assessment, weeks: int | None = None,
-              start_date: Date | None = None) -> Program:
+              start_date: Date | None = None, pain_model: str | None = None) -> Program:
     """Build a program for a screened intake (the caller must have checked for red flags).
 
     Parameters
@@ -210,6 +250,8 @@ def prescribe(intake: Intake, assessment: Assessment, weeks: int | None = None,
         Program length; default from ``program.yaml`` (6).
     start_date
         Optional first day.
+    pain_model
+        Variant of the pain-monitoring model (None = the data's default; the caller validates it).
 
     Raises
     ------
@@ -222,10 +264,11 @@ def prescribe(intake: Intake, assessment: Assessment, weeks: int | None = None,
     if not 1 <= n_weeks <= longest:
         raise ValidationError(f"weeks: got {n_weeks}; allowed: a whole number from 1 to {longest} "
                               f"({data.weeks_max.source}).")
-    band = pain_band(intake.pain_now, intake.pain_worst_week)
+    band = starting_band(intake)
+    avoid_supine = intake.pregnancy == "after_first_trimester"
     items = []
     for slot in data.slots:
-        chosen = _choose(slot, band, assessment)
+        chosen = _choose(slot, band, assessment, avoid_supine)
         if chosen is not None:
             items.append(_item(slot, lib.exercises[chosen], lib, band, assessment))
     order: dict[str, int] = {"warm-up": 0, "strength": 1, "form": 2, "mobility": 3}
@@ -239,7 +282,8 @@ def prescribe(intake: Intake, assessment: Assessment, weeks: int | None = None,
         see_physio=str(texts["see_physio"].value))
     sources = sorted({t.source for t in texts.values()} | {data.weeks.source})
     return Program(weeks=n_weeks, sessions_per_week=whole(data.sessions_per_week),
-                   knee=intake.knee, pain_band=band, start_date=start_date, exercises=items,
+                   knee=intake.knee, pain_band=band, start_date=start_date, pain_model=pain_model,
+                   avoid_supine=avoid_supine, exercises=items,
                    form_cues=_form_cues(assessment), notes=notes, sources=sources)
 
 

@@ -23,12 +23,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kneeline.errors import InputError, KneelineError
+from kneeline.io.prefetch import WriteBehind, prefetch
 from kneeline.io.video import iter_frames, probe, quiet_opencv
 from kneeline.kinematics.table import KinematicsTable
 from kneeline.pose.container import FloatArray, PoseSeries
 from kneeline.pose.skeleton import SKELETON_EDGES
 from kneeline.report.frames_csv import frame_reps
 from kneeline.report.plot import SIDE_COLORS
+from kneeline.report.privacy import blur_face
 from kneeline.report.result import AnalysisResult
 
 if TYPE_CHECKING:
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["CODEC_PREFERENCE", "MAX_LONG_SIDE", "BANNER_SECONDS", "ProgressCallback", "write_annotated_video"]
 
 logger = logging.getLogger(__name__)
+label_logger = logging.getLogger(f"{__name__}.labels")
+"""Logs at DEBUG every angle label drawn (``time_s``, kind, text), so tests can read what a video shows."""
 
 CODEC_PREFERENCE: tuple[str, ...] = ("avc1", "mp4v")
 """FourCC codes tried in order; the first one this OpenCV build can open is used."""
@@ -243,6 +247,12 @@ def _draw_legs(image: Image, ov: _Overlay, style: _Style) -> None:
         gap = 3 * style.radius
         x = knee[0] + gap if outward > 0 else knee[0] - gap - width
         _put_text(image, text, (x, knee[1] + height // 2), style, _SIDE_BGR_LIGHT[side])
+        _log_label(ov.time_s, f"fppa_{side}", text)
+
+
+def _log_label(time_s: float, kind: str, text: str) -> None:
+    """Record an angle label drawn on the frame at ``time_s`` (DEBUG on :data:`label_logger`)."""
+    label_logger.debug("%.3f %s %s", time_s, kind, text)
 
 
 def _mid(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -267,19 +277,21 @@ def _draw_pelvis_trunk(image: Image, ov: _Overlay, style: _Style) -> None:
             width, _ = _segments_width(text, style)
             hip = lh if lh[0] <= rh[0] else rh
             _put_text(image, text, (hip[0] - width - 2 * style.radius, hip[1] + text_h // 2), style, _PELVIS)
+            _log_label(ov.time_s, "pelvis", text)
     if mid_hip is not None and mid_sh is not None:
         cv2.line(image, mid_hip, mid_sh, _TRUNK, style.line + 1, cv2.LINE_AA)
         if np.isfinite(ov.lean):
             text = _trunk_label(ov.lean)
             width, _ = _segments_width(text, style)
             _put_text(image, text, (mid_sh[0] - width // 2, mid_sh[1] - 2 * text_h), style, _TRUNK)
+            _log_label(ov.time_s, "trunk", text)
 
 
 def _draw_hud(image: Image, time_s: float, result: AnalysisResult, style: _Style) -> None:
     """Repetition counter (completed / total), phase and time in the top-left corner."""
     done = sum(1 for rep in result.reps if rep.end_s <= time_s)
     _, phases = frame_reps(np.array([time_s]), result.reps, result.test)
-    unit = "hold" if result.test == "single-leg-stance" else "rep"
+    unit = {"single-leg-stance": "hold", "gait": "step"}.get(result.test, "rep")
     lines = [f"{unit} {done}/{len(result.reps)}", phases[0] or "-", f"{time_s:5.1f} s"]
     _, h = _segments_width("0", style)
     pad = max(4, h // 2)
@@ -442,6 +454,7 @@ class _Renderer:
         scale = (self.size[0] / self.pose.width, self.size[1] / self.pose.height)
         overlay = _overlay(self.pose, self.table, rows, scale, time_s)
         if overlay is not None:
+            blur_face(image, overlay.points)  # privacy: no annotated video shows the face (report/privacy.py)
             _draw_skeleton(image, overlay, self.style)
             _draw_pelvis_trunk(image, overlay, self.style)
             _draw_legs(image, overlay, self.style)
@@ -494,8 +507,9 @@ def write_annotated_video(path_out: str | Path, video_path: str | Path, pose: Po
     """
     out = Path(path_out)
     info = probe(video_path)
-    fps = _frame_rate(info.fps, pose)
-    total = info.frame_count if info.frame_count > 0 else pose.n_frames
+    step = analysed_frame_step(pose)
+    fps = _frame_rate(info.fps / step, pose)
+    total = -(-info.frame_count // step) if info.frame_count > 0 else pose.n_frames
     matcher = _Matcher(pose_times=pose.time_s, table_times=table.time_s,
                        by_index=pose.n_frames == info.frame_count,
                        table_by_pose_row=table.time_s.shape[0] == pose.n_frames, tolerance_s=1.5 / fps)
@@ -503,12 +517,13 @@ def write_annotated_video(path_out: str | Path, video_path: str | Path, pose: Po
     codec, done = "", 0
     try:
         renderer: _Renderer | None = None
-        for frame in iter_frames(video_path):
+        for frame in prefetch(iter_frames(video_path, step=step)):  # decoding overlaps drawing/encoding
             if renderer is None:
                 size = _output_size(frame.image.shape[1], frame.image.shape[0], max_long_side)
                 renderer = _Renderer(pose, table, result, matcher, tuple(_warnings(result)), size,
                                      _Style.for_height(size[1]), frame.time_s)
                 writer, codec = _open_writer(out, fps, size, codecs)
+                writer = WriteBehind(writer)  # encoding overlaps decoding and drawing
             writer.write(renderer.render(frame))
             done += 1
             if progress is not None:
@@ -524,6 +539,20 @@ def write_annotated_video(path_out: str | Path, video_path: str | Path, pose: Po
         progress(done, done)
     logger.info("annotated video: %d frames, codec %s, %s", done, codec, out)
     return codec
+
+
+# ------------------------------------------------------------- analysis frame rate (issue 17)
+
+
+def analysed_frame_step(pose: PoseSeries) -> int:
+    """Every how many video frames the pose was estimated (``pose.meta["frame_step"]``, else 1).
+
+    The annotated video shows the frames the model saw, at their rate: a squat analysed at 30 fps
+    from a 60 fps video is drawn from every second frame (the others are only grabbed, not
+    converted, drawn or encoded).
+    """
+    step = pose.meta.get("frame_step", 1)
+    return step if isinstance(step, int) and step >= 1 else 1
 
 
 def _finish(writer: Any, out: Path, codec: str, video_path: str | Path) -> None:

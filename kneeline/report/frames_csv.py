@@ -23,7 +23,7 @@ __all__ = ["CSV_COLUMNS", "Phase", "frame_reps", "write_frames_csv"]
 CSV_COLUMNS: tuple[str, ...] = (*COLUMNS, "rep", "phase")
 """Header of ``frames.csv``."""
 
-Phase = Literal["descent", "ascent", "hold", ""]
+Phase = Literal["descent", "ascent", "hold", "stance", ""]
 """``"descent"``, ``"ascent"``, ``"hold"`` or ``""`` (outside any repetition)."""
 
 _HOLD_TESTS: frozenset[TestName] = frozenset({"single-leg-stance"})
@@ -62,7 +62,9 @@ def frame_reps(time_s: NDArray[np.float64], reps: Sequence[Rep],
             if rep_of[i] is not None:
                 continue
             rep_of[i] = rep.index
-            if hold:
+            if test == "gait":  # a gait "rep" is one stance, from contact to toe-off
+                phase_of[i] = "stance"
+            elif hold:
                 phase_of[i] = "hold"
             else:
                 phase_of[i] = "descent" if t[i] < rep.bottom_s else "ascent"

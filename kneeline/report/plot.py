@@ -10,6 +10,7 @@ importing this module nor calling it touches pyplot's global state.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["write_plot", "SIDE_COLORS"]
+
+logger = logging.getLogger(__name__)
 
 SIDE_COLORS: dict[str, str] = {"left": "#1f77b4", "right": "#d62728", "both": "#7f7f7f"}
 """Line and shading colour per body side, shared with the annotated video."""
@@ -42,7 +45,8 @@ def _finite(values: FloatArray) -> bool:
 
 def _not_measured(ax: Axes, what: str) -> None:
     """Write a note in the middle of an empty panel."""
-    ax.text(0.5, 0.5, f"{what} not measured in this video", transform=ax.transAxes, ha="center",
+    ax.text(0.5, 0.5, f"{what} not shown: withheld by the capture check (see above) or not measured",
+            transform=ax.transAxes, ha="center",
             va="center", color="0.4", fontsize=10, style="italic")
 
 
@@ -94,6 +98,15 @@ def _panel_depth(ax: Axes, table: KinematicsTable) -> None:
     ax.set_xlabel("time (s)")
     if not _finite(table.depth):
         _not_measured(ax, "Depth")
+
+
+def _log_series(axes: Sequence[Axes]) -> None:
+    """Log at DEBUG how many finite values each drawn curve has, so tests can check what a plot shows."""
+    for ax in axes:
+        for line in ax.get_lines():
+            y = np.asarray(line.get_ydata(), dtype=float)
+            if y.size > 2:  # curves, not the zero line or the rep markers
+                logger.debug("plot series %r: %d finite values", str(line.get_label()), int(np.isfinite(y).sum()))
 
 
 def _legend(ax: Axes) -> None:
@@ -148,6 +161,10 @@ def write_plot(path: str | Path, table: KinematicsTable, result: AnalysisResult,
     Path
         The path written.
     """
+    if result.test == "gait":  # pelvis and trunk over the gait cycle: its own module
+        from kneeline.report.gait_plot import write_gait_plot
+
+        return write_gait_plot(path, table, result, dpi=dpi)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -160,6 +177,7 @@ def write_plot(path: str | Path, table: KinematicsTable, result: AnalysisResult,
     _panel_trunk(axes[2], table)
     _panel_depth(axes[3], table)
     _mark_reps(axes, result.reps)
+    _log_series(axes)
     for ax in axes:
         ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
         ax.grid(True, color="0.9", lw=0.6)

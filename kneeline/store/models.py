@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -36,6 +37,7 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "Base", "User", "PatientProfile", "CareLink", "IntakeRecord", "OutcomeRecord", "Analysis",
     "CoachedSet", "CoachReference", "ProgramVersion", "SessionLog", "ClinicianNote", "WebSession", "LoginAttempt",
+    "RecordAccess",
     "ROLES", "ANALYSIS_STATES", "utcnow", "UtcDateTime",
 ]
 
@@ -170,7 +172,8 @@ class Analysis(Base):
     """
 
     __tablename__ = "analyses"
-    __table_args__ = (CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),)
+    __table_args__ = (CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+                      {"sqlite_autoincrement": True})  # a deleted analysis's id is never given to another
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(_user_fk(), index=True)
@@ -190,6 +193,10 @@ class Analysis(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    """While ``running``: the claim of the worker running it lasts until then (renewed as it works)."""
+    setup_warning: Mapped[str | None] = mapped_column(Text, default=None)
+    """Recorded before the setup assistant's checks were met ("record anyway"): the warning the result carries."""
 
 
 class CoachedSet(Base):
@@ -200,6 +207,7 @@ class CoachedSet(Base):
     """
 
     __tablename__ = "coached_sets"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(_user_fk(), index=True)
@@ -288,11 +296,32 @@ class WebSession(Base):
 
 
 class LoginAttempt(Base):
-    """A failed log-in, kept for rate limiting (per e-mail address and per client address)."""
+    """A log-in (or sign-up) attempt, kept for rate limiting per e-mail address and per client address.
+
+    A log-in's row is written *before* its password is checked and removed if the password was
+    right, so concurrent attempts are counted (see :mod:`kneeline.web.security`).  ``trusted``: it
+    came from a browser that signed in to this account before (a known device).
+    """
 
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="login", server_default="login")
+    trusted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+
+
+class RecordAccess(Base):
+    """Someone other than the patient opened the patient's record (shown to the patient)."""
+
+    __tablename__ = "record_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    viewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    viewer_name: Mapped[str] = mapped_column(String(120))
+    viewer_role: Mapped[str] = mapped_column(String(16))
+    what: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

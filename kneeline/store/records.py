@@ -7,15 +7,18 @@ store their inputs and outputs and rebuild them (``Intake``, ``ProgramResponse``
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import date as Date
 
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kneeline.assess.intake import Intake, intake_scores
+from kneeline.assess.intake import Intake, intake_scores, stored_intake
 from kneeline.assess.questionnaires import OutcomeAnswers, OutcomeScores, score_outcomes
 from kneeline.assess.redflags import screen
+from kneeline.coach.result import CoachResult
 from kneeline.errors import ValidationError
 from kneeline.program.plan import ProgramResponse, build_program
 from kneeline.program.prescribe import Program
@@ -39,9 +42,33 @@ from kneeline.store.models import (
 
 __all__ = [
     "latest_intake", "intake_of", "save_intake", "latest_results", "current_program", "program_of",
-    "add_program_version", "rebuild_program", "training_log", "log_session", "log_next_morning",
-    "save_outcomes", "outcome_rows", "session_rows",
+    "add_program_version", "rebuild_program", "training_log", "log_session", "log_next_morning", "log_one_hour",
+    "save_outcomes", "outcome_rows", "session_rows", "stored_result", "DAMAGED_MESSAGE",
 ]
+
+logger = logging.getLogger(__name__)
+
+DAMAGED_MESSAGE = ("the stored results of this analysis are damaged and cannot be shown (they no longer match "
+                   "what kneeline expects). Delete this analysis and upload the video again; your other "
+                   "results are not affected.")
+"""What a patient or clinician sees for an analysis whose stored ``result`` no longer validates."""
+
+
+def stored_result(row: Analysis) -> AnalysisResult | CoachResult | None:
+    """The result stored in an analysis row, read back as its model; None when absent or damaged.
+
+    A row whose ``result`` no longer validates (edited by hand, written by a buggy version) is
+    logged and treated as having no result, so one bad row never breaks a whole page.
+    """
+    if row.result is None:
+        return None
+    model: type[AnalysisResult] | type[CoachResult] = CoachResult if row.kind == "coach" else AnalysisResult
+    try:
+        return model.model_validate(row.result)
+    except PydanticValidationError as exc:
+        logger.warning("analysis %s: the stored result is damaged (%d validation errors; first: %s)", row.id,
+                       exc.error_count(), exc.errors()[0].get("msg") if exc.errors() else "?")
+        return None
 
 
 def latest_intake(session: Session, patient_id: int) -> IntakeRecord | None:
@@ -51,8 +78,8 @@ def latest_intake(session: Session, patient_id: int) -> IntakeRecord | None:
 
 
 def intake_of(row: IntakeRecord) -> Intake:
-    """The ``Intake`` stored in a row."""
-    return Intake.model_validate(row.answers)
+    """The ``Intake`` stored in a row (one saved before questions were added still loads)."""
+    return stored_intake(row.answers)
 
 
 def latest_results(session: Session, patient_id: int) -> list[AnalysisResult]:
@@ -61,8 +88,9 @@ def latest_results(session: Session, patient_id: int) -> list[AnalysisResult]:
                                                   Analysis.status == "done").order_by(Analysis.id.desc())).all()
     seen: dict[str, AnalysisResult] = {}
     for row in rows:
-        if row.result is not None and row.test not in seen:
-            seen[row.test] = AnalysisResult.model_validate(row.result)
+        result = stored_result(row) if row.test not in seen else None
+        if isinstance(result, AnalysisResult):
+            seen[row.test] = result
     return list(seen.values())
 
 
@@ -195,10 +223,24 @@ def log_session(session: Session, row: ProgramVersion, entry: SessionEntry) -> S
     return stored
 
 
-def log_next_morning(session: Session, row: ProgramVersion, pain_next_morning: int) -> SessionLog:
-    """Add next-morning pain to the last session of ``row`` and decide it again."""
+def log_one_hour(session: Session, row: ProgramVersion, pain_after_1h: int) -> SessionLog:
+    """Add the pain an hour after the last session of ``row`` (whole session) and decide it again."""
+    from kneeline.program.progression import set_one_hour_pain
+
     program, log = training_log(session, row)
-    updated = set_next_morning_pain(program, log, pain_next_morning).sessions[-1]
+    updated = set_one_hour_pain(program, log, pain_after_1h).sessions[-1]
+    last = session.scalars(select(SessionLog).where(SessionLog.program_id == row.id)
+                           .order_by(SessionLog.session_date.desc(), SessionLog.id.desc()).limit(1)).one()
+    last.entry = updated.entry.model_dump(mode="json")
+    last.decisions = [d.model_dump(mode="json") for d in updated.decisions]
+    return last
+
+
+def log_next_morning(session: Session, row: ProgramVersion, pain_next_morning: int,
+                     exercise_id: str | None = None) -> SessionLog:
+    """Add next-morning pain to the last session of ``row`` (or to one of its exercises) and decide it again."""
+    program, log = training_log(session, row)
+    updated = set_next_morning_pain(program, log, pain_next_morning, exercise_id).sessions[-1]
     last = session.scalars(select(SessionLog).where(SessionLog.program_id == row.id)
                            .order_by(SessionLog.session_date.desc(), SessionLog.id.desc()).limit(1)).one()
     last.entry = updated.entry.model_dump(mode="json")

@@ -45,6 +45,7 @@ from kneeline.store.models import (
     OutcomeRecord,
     PatientProfile,
     ProgramVersion,
+    RecordAccess,
     SessionLog,
     User,
 )
@@ -138,6 +139,7 @@ def _patient_data(session: Session, user: User) -> dict[str, Any]:
         "notes": notes,
         "coached_sets": _rows(session, CoachedSet, CoachedSet.patient_id == pid),
         "coach_references": _rows(session, CoachReference, CoachReference.patient_id == pid),
+        "record_access": _rows(session, RecordAccess, RecordAccess.patient_id == pid),
     }
 
 
@@ -231,9 +233,28 @@ def _write_archive(path: Path, data: dict[str, Any], files: FileStore) -> None:
                     zf.write(source, arcname, compress_type=zipfile.ZIP_STORED if video else zipfile.ZIP_DEFLATED)
                 else:
                     missing.append(arcname)
+            _write_research_exports(zf, folder, f"analyses/{a['id']}/export")
         header = {"format": "kneeline-export", "format_version": EXPORT_FORMAT, "kneeline_version": get_version(),
                   "exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "missing_files": missing}
         zf.writestr("data.json", json.dumps({**header, **data}, indent=2, ensure_ascii=False) + "\n")
+
+
+def _write_research_exports(zf: zipfile.ZipFile, folder: Path, prefix: str) -> None:
+    """Keypoints as TRC and CSV, angles as CSV (:mod:`kneeline.export.research`) of one stored movement test.
+
+    A folder without raw keypoints (a coached set, an older analysis) gets none; one whose files
+    cannot be read is logged and skipped, so the rest of the export is still written.
+    """
+    from kneeline.errors import KneelineError
+    from kneeline.export.research import stored_exports
+
+    try:
+        files = stored_exports(folder)
+    except KneelineError as exc:
+        logger.warning("export: no keypoint/angle files for %s: %s", folder.name, exc)
+        return
+    for name, text in files.items():
+        zf.writestr(f"{prefix}/{name}", text)
 
 
 # ---- deletion -------------------------------------------------------------------------------

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kneeline.config import Settings, load_settings
-from kneeline.errors import KneelineError
-from kneeline.web.deps import CsrfError, Forbidden, NotFound, NotSignedIn, WebContext
+from kneeline.errors import InputError, KneelineError
+from kneeline.web.deps import MAX_ID, CsrfError, Forbidden, NotFound, NotSignedIn, WebContext
 from kneeline.web.render import error_page
+
+if TYPE_CHECKING:
+    from kneeline.store.db import Database
 
 __all__ = ["create_app"]
 
@@ -31,24 +38,94 @@ _SECURITY_HEADERS = {
                                "style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
     "Permissions-Policy": "camera=(self), microphone=()",
 }
+_HSTS = "max-age=31536000"
+"""Sent when ``web.secure_cookies`` is on (the app is served over HTTPS)."""
+
+_NOT_WRITABLE = ("kneeline cannot write to its data folder or database, so nothing was saved. The data folder is "
+                 "not writable (read-only disk, wrong owner or permissions, or a full disk): tell the "
+                 "administrator; nothing you entered before this page was lost.")
 
 
 def _context(settings: Settings, start_jobs: bool) -> WebContext:
     from kneeline.jobs.base import InlineJobs, JobQueue
-    from kneeline.jobs.pool import ProcessPoolJobs
+    from kneeline.jobs.factory import make_job_queue
     from kneeline.store.db import database_url, default_data_dir, open_database
     from kneeline.store.files import FileStore
+    from kneeline.web.security import server_secret
     from kneeline.web.templating import make_templates
 
     data_dir = Path(settings.data_dir) if settings.data_dir else default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
+    secret = server_secret(data_dir, settings.web.secret_key)
     url = database_url(data_dir, settings.database_url)
     db = open_database(url)
+    _check_writable(data_dir, db)
     files = FileStore(data_dir)
-    jobs: JobQueue = (ProcessPoolJobs(url, data_dir, workers=settings.web.workers) if start_jobs
+    jobs: JobQueue = (make_job_queue(settings.jobs, url, data_dir, workers=settings.web.workers) if start_jobs
                       else InlineJobs(url, data_dir, run=False))
     return WebContext(settings=settings, data_dir=data_dir, db=db, files=files, jobs=jobs,
-                      templates=make_templates(_HERE / "templates"))
+                      templates=make_templates(_HERE / "templates"), secret=secret)
+
+
+def _check_writable(data_dir: Path, db: Database) -> None:
+    """Refuse to start on a data folder or database that cannot be written, saying which.
+
+    Raises
+    ------
+    InputError
+        Naming the folder or database and what to check.
+    """
+    import tempfile
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete
+
+    from kneeline.store.models import LoginAttempt
+
+    try:
+        with tempfile.TemporaryFile(dir=data_dir):
+            pass
+    except OSError as exc:
+        raise InputError(f"the data folder {data_dir} is not writable ({exc.strerror}); kneeline keeps its "
+                         "database and videos there. Check its owner, permissions and free space, or choose "
+                         "another folder with --data-dir.") from None
+    try:
+        with db.session() as session:  # deletes nothing, but needs the right to write
+            session.execute(delete(LoginAttempt).where(LoginAttempt.at < datetime(1971, 1, 1, tzinfo=UTC)))
+    except OperationalError as exc:
+        raise InputError(f"the database {db.url} is not writable ({exc.orig}); check the file's owner and "
+                         "permissions (SQLite) or the role's rights (PostgreSQL).") from None
+
+
+_RETENTION_EVERY_S = 86_400.0
+"""The retention settings are applied at start and then once a day."""
+
+
+async def _retention_daily(ctx: WebContext) -> None:
+    """Apply ``privacy`` retention every :data:`_RETENTION_EVERY_S` after the start (logged, never fatal)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from kneeline.store.retention import apply_retention
+
+    while True:
+        await asyncio.sleep(_RETENTION_EVERY_S)
+        try:
+            await run_in_threadpool(apply_retention, ctx.db, ctx.files, ctx.settings.privacy)
+        except Exception:  # a database hiccup: try again at the next pass
+            _log.exception("applying the retention settings failed")
+
+
+def _is_not_writable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the data folder or the database cannot be written."""
+    if isinstance(exc, OperationalError):
+        text = str(exc.orig).lower()
+        return "readonly" in text or "read-only" in text or "disk i/o error" in text or "disk is full" in text
+    return isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC)
+
+
+def _huge_id(path: str) -> bool:
+    """Whether a segment of ``path`` is a number too large to be a row id (it can name nothing)."""
+    return any(part.isdigit() and (len(part) > 19 or int(part) > MAX_ID) for part in path.split("/"))
 
 
 def _handlers(app: FastAPI) -> None:
@@ -80,6 +157,9 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):  # e.g. /analyses/0 or /analyses/x
+            return error_page(request, 404, "Not found", "This page does not exist. Check the address, or go "
+                              "back to your home page.")
         fields = sorted({str(e.get("loc", ["", "?"])[-1]) for e in exc.errors()})
         return error_page(request, 400, "Invalid request", f"These fields were missing or malformed: "
                           f"{', '.join(fields)}. Go back and check the form.")
@@ -90,6 +170,9 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> HTMLResponse:
+        if _is_not_writable(exc):
+            _log.error("data folder or database not writable on %s %s: %s", request.method, request.url.path, exc)
+            return error_page(request, 503, "The data folder is not writable", _NOT_WRITABLE)
         _log.exception("unexpected error on %s %s", request.method, request.url.path)
         return error_page(request, 500, "Something went wrong", "kneeline hit an internal error. Nothing you "
                           "entered before this page was lost. Try again; if it happens again, report it.")
@@ -141,9 +224,14 @@ def create_app(settings: Settings | None = None, *, start_jobs: bool = True) -> 
         from kneeline.store.rights import sweep_orphans
 
         sweep_orphans(ctx.db, ctx.files)
+        from kneeline.store.retention import apply_retention
+
+        apply_retention(ctx.db, ctx.files, settings.privacy)
+        retention = asyncio.create_task(_retention_daily(ctx))
         try:
             yield
         finally:
+            retention.cancel()
             ctx.jobs.shutdown(wait=False)
             ctx.db.dispose()
 
@@ -156,9 +244,13 @@ def create_app(settings: Settings | None = None, *, start_jobs: bool = True) -> 
     @app.middleware("http")
     async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         refused = _refuse_oversized(request)
+        if refused is None and _huge_id(request.url.path):
+            refused = error_page(request, 404, "Not found", "This page does not exist. Check the address.")
         response = refused if refused is not None else await call_next(request)
         for key, val in _SECURITY_HEADERS.items():
             response.headers.setdefault(key, val)
+        if settings.web.secure_cookies:
+            response.headers.setdefault("Strict-Transport-Security", _HSTS)
         return response
 
     return app

@@ -8,16 +8,18 @@ administrator manages accounts but sees no health data.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi import Path as PathParam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kneeline.errors import InputError
 from kneeline.store.models import CareLink, User
-from kneeline.web.security import find_session, tokens_match
+from kneeline.web.security import client_address, find_session, tokens_match, unsign
 
 if TYPE_CHECKING:
     from fastapi.templating import Jinja2Templates
@@ -30,11 +32,19 @@ if TYPE_CHECKING:
 __all__ = [
     "WebContext", "Account", "Auth", "SessionDep", "AuthDep", "OptionalAuthDep", "PatientDep", "ClinicianDep",
     "AdminDep", "CsrfDep", "NotSignedIn", "Forbidden", "NotFound", "get_ctx", "visible_patient", "SESSION_COOKIE",
-    "PRE_CSRF_COOKIE",
+    "PRE_CSRF_COOKIE", "DEVICE_COOKIE", "MAX_ID", "IdPath", "client_of",
 ]
 
 SESSION_COOKIE = "kneeline_session"
 PRE_CSRF_COOKIE = "kneeline_csrf"
+DEVICE_COOKIE = "kneeline_device"
+"""A signed cookie naming the account a browser signed in to (a known device: see security.py)."""
+
+MAX_ID = 2**63 - 1
+"""Largest row id (64-bit); a longer number in a path names nothing (404, not an overflow)."""
+
+IdPath = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+"""A row id in a path: 1 to :data:`MAX_ID` (anything else answers 404)."""
 
 
 @dataclass(eq=False)
@@ -47,6 +57,10 @@ class WebContext:
     files: FileStore
     jobs: JobQueue
     templates: Jinja2Templates
+    secret: bytes = b""
+    """Key signing the pre-log-in CSRF cookie and known-device cookies."""
+    live_sockets: dict[int, int] = field(default_factory=dict)
+    """Open live-coaching sockets per user id (capped by ``web.max_live_sockets``)."""
 
 
 class NotSignedIn(Exception):
@@ -77,10 +91,28 @@ def get_ctx(request: Request) -> WebContext:
     return ctx
 
 
+def client_of(request: Request) -> str:
+    """The client's address for rate limits (``X-Forwarded-For`` only from ``web.trusted_proxies``)."""
+    web = get_ctx(request).settings.web
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"), tuple(web.trusted_proxies))
+
+
 def db_session(request: Request) -> Iterator[Session]:
-    """A database session for one request: committed when the route returns, rolled back on error."""
-    with get_ctx(request).db.session() as session:
+    """A database session for one request: committed when the route returns, rolled back on error.
+
+    A route may end the transaction early (``session.rollback()`` or ``commit()``) to hand its
+    connection back to the pool, and go on using the session (a new transaction begins).
+    """
+    session = get_ctx(request).db.sessions()
+    try:
         yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(db_session, scope="function")]
@@ -163,16 +195,37 @@ AdminDep = Annotated[Auth, Depends(require_admin)]
 
 
 async def check_csrf(request: Request, session: SessionDep) -> None:
-    """Refuse a form whose ``csrf_token`` field does not match the session's (or pre-session) token."""
+    """Refuse a form whose ``csrf_token`` field does not match the session's (or pre-session) token.
+
+    The pre-session cookie must carry the server's signature (a cookie set by another site or a
+    sibling sub-domain is refused).  Every form passes here, so text fields holding NUL characters
+    are refused here too (PostgreSQL cannot store them; no form needs them).
+
+    Raises
+    ------
+    CsrfError
+        When the token is missing or wrong.
+    InputError
+        When a text field holds a NUL character.
+    """
     form: Any = await request.form()
     given = form.get("csrf_token")
     given = given if isinstance(given, str) else None
     auth: Auth | None = getattr(request.state, "auth", None)
     if auth is None:  # routes without a user dependency (sign-up, log-in, log-out)
         auth = optional_auth(request, session)
-    expected = auth.csrf if auth is not None else request.cookies.get(PRE_CSRF_COOKIE)
+    expected: str | None
+    if auth is not None:
+        expected = auth.csrf
+    else:
+        cookie = request.cookies.get(PRE_CSRF_COOKIE)
+        expected = cookie if unsign(get_ctx(request).secret, cookie) is not None else None
     if not tokens_match(expected, given):
         raise CsrfError
+    bad = sorted({key for key, val in form.multi_items() if isinstance(val, str) and "\x00" in val})
+    if bad:
+        raise InputError(f"the field(s) {', '.join(bad)} hold a NUL character (code 0), which kneeline does not "
+                         "store; remove it (it often comes from pasting binary data) and send the form again.")
 
 
 CsrfDep = Annotated[None, Depends(check_csrf)]
@@ -187,6 +240,8 @@ def is_linked(session: Session, clinician_id: int, patient_id: int) -> bool:
 def visible_patient(session: Session, auth: Auth, patient_id: int) -> User:
     """The patient whose record the request is about, if ``auth`` may see it.
 
+    A linked clinician's access is written to the patient's access log (:mod:`kneeline.store.access`).
+
     Raises
     ------
     Forbidden
@@ -198,5 +253,8 @@ def visible_patient(session: Session, auth: Auth, patient_id: int) -> User:
         if auth.user.id == patient.id:
             return patient
         if auth.user.role == "clinician" and is_linked(session, auth.user.id, patient.id):
+            from kneeline.store.access import note_access
+
+            note_access(session, patient.id, auth.user.id, auth.user.name, auth.user.role)  # the patient sees it
             return patient
     raise Forbidden("You don't have access to this patient's record.")

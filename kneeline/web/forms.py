@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from kneeline.assess.consistency import unconfirmed
 from kneeline.assess.intake import Intake, RedFlagAnswers
 from kneeline.assess.questionnaires import OutcomeAnswers, load_akps, load_koos_pf
 from kneeline.assess.validation import field_errors
@@ -90,7 +91,9 @@ def intake_data(form: Any) -> dict[str, Any]:
         "pain_worst_week": to_int(form.get("pain_worst_week")),
         "duration_weeks": to_float(form.get("duration_weeks")),
         "recent_injury": to_bool(form.get("recent_injury")),
+        "pregnancy": form.get("pregnancy") or None,
         "red_flags": {flag: to_bool(form.get(f"rf_{flag}")) for flag in RedFlagAnswers.model_fields},
+        "confirmed": _multi(form, "confirmed"),
         "date": form.get("date") or None,
     }
     if akps is not None:
@@ -108,9 +111,18 @@ def outcome_data(form: Any) -> dict[str, Any]:
 
 
 def parse_intake_form(form: Any) -> tuple[Intake | None, dict[str, str], dict[str, Any]]:
-    """Validate the intake form: (intake or None, errors, the raw data for re-display)."""
+    """Validate the intake form: (intake or None, errors, the raw data for re-display).
+
+    Answers that contradict each other and are not confirmed give no intake and one error per pair
+    under ``confirm.<id>``; the form then shows both answers and asks to confirm them.
+    """
     data = intake_data(form)
     intake, errors = validate(Intake, data)
+    if intake is not None:
+        open_ = unconfirmed(intake)
+        if open_:
+            return None, {f"confirm.{c.id}": (f"{c.text}. Correct one of the two answers, or tick the box to "
+                                              "confirm both are right.") for c in open_}, data
     return intake, errors, data
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from kneeline.assess.questionnaires import interpret_change
 from kneeline.report.result import AnalysisResult
 from kneeline.store.models import Analysis
-from kneeline.store.records import outcome_rows, session_rows
+from kneeline.store.records import outcome_rows, session_rows, stored_result
 from kneeline.web.charts import Point, Series, line_chart
 
 __all__ = ["progress_context", "movement_changes", "METRIC_LABELS"]
@@ -37,9 +37,9 @@ def _movement_series(session: Session, patient_id: int) -> dict[tuple[str, str],
                                                   Analysis.status == "done").order_by(Analysis.id)).all()
     out: dict[tuple[str, str], dict[str, list[tuple[Point, Any]]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
-        if row.result is None:
+        result = stored_result(row)  # None for a damaged row: logged, left out of the charts
+        if not isinstance(result, AnalysisResult):
             continue
-        result = AnalysisResult.model_validate(row.result)
         for side_name in ("left", "right", "both"):
             side = getattr(result.summary, side_name)
             if side is None:

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from kneeline.web.deps import PRE_CSRF_COOKIE, Auth, get_ctx
-from kneeline.web.security import new_token
+from kneeline.web.security import signed_token, unsign
 
 __all__ = ["page", "redirect", "error_page"]
 
@@ -25,8 +25,8 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         csrf = auth.csrf
     else:
         csrf = request.cookies.get(PRE_CSRF_COOKIE) or ""
-        if not csrf:
-            csrf = new_cookie = new_token()
+        if unsign(get_ctx(request).secret, csrf) is None:  # none yet, or not signed by this server
+            csrf = new_cookie = signed_token(get_ctx(request).secret)
     ctx = get_ctx(request)
     response = ctx.templates.TemplateResponse(request, template, {"auth": auth, "csrf": csrf, **context},
                                               status_code=status_code)

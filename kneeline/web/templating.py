@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from kneeline.coach.compare import reference_summary, vs_reference_text
 from kneeline.coach.result import CoachResult
 
-__all__ = ["make_templates", "fmt_number", "fmt_when", "metric_label", "set_reference_summary"]
+__all__ = ["make_templates", "fmt_number", "fmt_when", "degrees", "metric_label", "set_reference_summary"]
 
 
 def fmt_number(value: object, digits: int = 1, unit: str = "") -> str:
@@ -24,6 +25,14 @@ def fmt_number(value: object, digits: int = 1, unit: str = "") -> str:
             return "—"
         return f"{value:.{digits}f}{unit}"
     return str(value)
+
+
+_DEG = re.compile(r"(\d)\s*deg\b")
+
+
+def degrees(text: object) -> str:
+    """Text from the measurement core with "12 deg" written the one way pages write it ("12°")."""
+    return _DEG.sub(r"\1°", str(text))
 
 
 def fmt_when(value: object) -> str:
@@ -53,6 +62,7 @@ def make_templates(folder: Path) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(folder))
     templates.env.filters["num"] = fmt_number
     templates.env.filters["when"] = fmt_when
+    templates.env.filters["degrees"] = degrees
     templates.env.globals["app_name"] = "kneeline"
     templates.env.filters["metric"] = metric_label
     templates.env.filters["vs_reference"] = vs_reference_text

@@ -42,7 +42,7 @@ def intake_dict(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "age": 34, "sex": "female", "knee": "right", "pain_locations": ["front"],
         "aggravating": ["stairs", "squatting"], "pain_now": 3, "pain_worst_week": 5,
-        "duration_weeks": 12, "recent_injury": False, "red_flags": dict(NO_FLAGS),
+        "duration_weeks": 12, "recent_injury": False, "pregnancy": "no", "red_flags": dict(NO_FLAGS),
     }
     flags = overrides.pop("flags", {})
     data.update(overrides)

@@ -80,6 +80,6 @@ def test_schema_accepts_a_valid_intake_and_rejects_bad_ones() -> None:
 
 def test_schema_describes_every_red_flag_with_its_question() -> None:
     props = intake_json_schema()["$defs"]["RedFlagAnswers"]["properties"]
-    assert len(props) == 19
+    assert len(props) == 22  # 19 + hot knee without fever, the split foot question, recent surgery or injection
     assert all(len(p["description"]) > 10 for p in props.values())
     assert "after a recent injury" in props["cannot_bend_90"]["description"]

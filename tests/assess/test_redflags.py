@@ -14,7 +14,13 @@ EXPECTED_URGENCY = {
     "cannot_walk_4_steps": "x-ray", "cannot_bend_90": "x-ray", "tender_kneecap_after_injury": "x-ray",
     "tender_fibular_head_after_injury": "x-ray", "hot_red_swollen_with_fever": "emergency",
     "locking": "urgent", "giving_way": "urgent", "sudden_large_swelling": "urgent",
-    "kneecap_dislocation": "urgent", "cannot_straighten_knee": "urgent", "numbness_or_cold_foot": "urgent",
+    "kneecap_dislocation": "urgent", "cannot_straighten_knee": "urgent",
+    # Finding 1: nerve (numbness, tingling) -> urgent orthopaedic review (evidence.md §6); a cold, pale or
+    # blue foot is acute limb ischaemia -> emergency (ESVS 2020).  Finding 2: hot, red, swollen knee
+    # without fever -> same day (Coakley 2006: septic until proven otherwise, even without fever).
+    "foot_numb_or_tingling": "urgent", "foot_cold_pale_or_blue": "emergency", "hot_red_swollen_no_fever": "same-day",
+    # Finding 7: recent knee surgery or injection -> follow the treating team's protocol first.
+    "recent_knee_procedure": "own-clinician",
     "night_or_constant_pain": "urgent", "unexplained_weight_loss": "urgent", "lump": "urgent",
     "calf_pain_swelling": "same-day", "morning_stiffness_over_30min": "rheumatology",
     "several_swollen_joints": "rheumatology", "psoriasis_or_bowel_disease": "rheumatology",
@@ -36,7 +42,7 @@ def test_each_flag_alone_refers_with_its_urgency(flag: str) -> None:
     assert result.referral is not None
     assert result.referral.urgency == EXPECTED_URGENCY[flag]
     assert [r.flag for r in result.referral.reasons] == [flag]
-    assert "does not diagnose" in result.referral.note
+    assert "does not diagnose" in result.referral.note and "program waits" in result.referral.note
 
 
 def test_no_flags_no_referral() -> None:

@@ -67,6 +67,7 @@ def fill_intake(page: Page, *, red_flag: str | None = None) -> None:
     form.locator('input[name="pain_worst_week"]').fill("5")
     form.locator('input[name="duration_weeks"]').fill("12")
     form.locator('input[name="recent_injury"][value="no"]').check()
+    form.locator('input[name="pregnancy"][value="no"]').check()
     flags = form.locator('input[name^="rf_"][value="no"]')
     assert flags.count() >= 10, f"the intake shows only {flags.count()} red-flag questions"
     for i in range(flags.count()):

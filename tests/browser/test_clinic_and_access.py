@@ -72,6 +72,8 @@ def test_clinician_journey(browser: Browser, server: LiveServer, contexts: list[
     form.locator(f'input[name="reps_{exercise_id}"]').fill(str(new_reps))
     form.locator('input[name="reason"]').fill("more volume: tolerating the load well")
     form.locator('button[type="submit"]').click()
+    assert f"{new_reps}" in physio.locator("#changes").inner_text()  # the editor shows what changes first
+    physio.locator('#edit-form button[name="confirm"][value="yes"]').click()
     physio.wait_for_url(f"**/patients/{pid}/program")
 
     patient.goto(f"/patients/{pid}/program")

@@ -30,7 +30,7 @@ def make_program(tmp_path: Path, **overrides: Any) -> Path:
     flags = {**dict.fromkeys(RedFlagAnswers.model_fields, False), **overrides.pop("flags", {})}
     intake = {"age": 34, "sex": "female", "knee": "right", "pain_locations": ["front"],
               "aggravating": ["stairs"], "pain_now": 2, "pain_worst_week": 4, "duration_weeks": 10,
-              "recent_injury": False, "red_flags": flags, **overrides}
+              "recent_injury": False, "pregnancy": "no", "red_flags": flags, **overrides}
     (tmp_path / "intake.json").write_text(json.dumps(intake))
     out = tmp_path / "program.json"
     result = run("program", "--intake", str(tmp_path / "intake.json"), "--out", str(out))
@@ -148,3 +148,60 @@ def test_my_modules_are_registered_and_every_command_has_help() -> None:
     for command in MY_COMMANDS:
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage" in result.stdout, command
+
+
+# ------------------------------------------------------------------ issue 12 (clinical safety review)
+
+@pytest.mark.parametrize(("name", "ex_id"), [("monster walk", "lateral-band-walk"),
+                                             ("side plank", "side-plank-hip-abduction")])
+def test_exercise_aliases_people_type(name: str, ex_id: str) -> None:
+    """Finding 17."""
+    result = run("exercises", name)
+    assert result.exit_code == 0, result.stderr
+    assert f"(id: {ex_id})" in flat(result.stdout)
+
+
+def test_exercise_detail_says_a_clinician_unlocks_deep_single_leg_squats() -> None:
+    """Finding 13: the pistol squat is not in the guideline programs (Harvie 2011; Crossley 2016)."""
+    assert "only when a clinician unlocks it" in flat(run("exercises", "pistol").stdout)
+    assert "only when a clinician unlocks it" not in flat(run("exercises", "lateral-step-down").stdout)
+
+
+def test_log_refuses_an_exercise_before_its_week(tmp_path: Path) -> None:
+    """Finding 14: with pain 7/10 the weight-bearing knee work starts in week 3 (hip first, Dolak 2011)."""
+    program, log = make_program(tmp_path, pain_now=7, pain_worst_week=7), tmp_path / "log.json"
+    plan = json.loads(program.read_text())["program"]
+    assert next(e for e in plan["exercises"] if e["id"] == "wall-sit")["start_week"] == 3
+    entry = {"date": "2025-03-03", "pain_before": 2, "exercises": [
+        {"id": "wall-sit", "sets": 4, "hold_s": 30, "pain_during": 1, "pain_after_1h": 1, "pain_next_morning": 1}]}
+    result = log_entry(tmp_path, program, log, entry)
+    assert result.exit_code != 0 and "'wall-sit' starts in week 3" in flat(result.stderr)
+    assert not log.exists()
+
+
+def test_log_interactive_asks_every_exercise_and_skips_later_weeks(tmp_path: Path) -> None:
+    """Finding 14: the CLI does not say yes for the patient (an empty answer is asked again)."""
+    program, log = make_program(tmp_path, pain_now=7, pain_worst_week=7), tmp_path / "log.json"
+    plan = json.loads(program.read_text())["program"]
+    now = [e for e in plan["exercises"] if e["start_week"] == 1]
+    answers = ["2025-03-03", "2", "", "n", *["n"] * (len(now) - 1)]
+    result = run("log", "--program", str(program), "--log", str(log), stdin="\n".join(answers) + "\n")
+    assert "Error: invalid input" in result.output  # the empty answer was not taken as "yes"
+    assert "Wall sit (isometric squat) starts in week 3; this is week 1." in result.output
+    assert "Did you do Wall sit" not in result.output
+    assert result.exit_code != 0  # nothing done at all: the session needs at least one exercise
+    assert not log.exists()
+
+
+def test_next_morning_for_one_exercise(tmp_path: Path) -> None:
+    """Finding 10: next-morning pain can be given for the exercise that caused it."""
+    program, log = make_program(tmp_path), tmp_path / "log.json"
+    entry = session("2025-03-03", pain_next_morning=None)
+    assert log_entry(tmp_path, program, log, entry).exit_code == 0
+    result = run("log", "--program", str(program), "--log", str(log), "--next-morning", "5",
+                 "--exercise", "clamshell-band", "--json")
+    assert result.exit_code == 0, result.stderr
+    decision = json.loads(result.stdout)["session"]["decisions"][0]
+    assert decision["action"] == "regress" and "after this exercise" in decision["reason"]
+    bad = run("log", "--program", str(program), "--log", str(log), "--exercise", "clamshell-band")
+    assert bad.exit_code != 0 and "--next-morning" in bad.stderr

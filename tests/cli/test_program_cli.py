@@ -34,7 +34,7 @@ def intake_data(**overrides: Any) -> dict[str, Any]:
     flags = {**dict.fromkeys(RedFlagAnswers.model_fields, False), **overrides.pop("flags", {})}
     return {"age": 34, "sex": "female", "knee": "right", "pain_locations": ["front"],
             "aggravating": ["stairs", "squatting"], "pain_now": 3, "pain_worst_week": 5, "duration_weeks": 12,
-            "recent_injury": False, "red_flags": flags, **overrides}
+            "recent_injury": False, "pregnancy": "no", "red_flags": flags, **overrides}
 
 
 def sls_result_json(view: str = "frontal") -> str:
@@ -109,8 +109,11 @@ def test_intake_referral_printed(tmp_path: Path) -> None:
     result = run("intake", "--answers", str(write(tmp_path / "a.json", data)))
     assert result.exit_code == 0
     text = flat(result.stdout)
-    assert "Please see a doctor before exercising: Same-day medical assessment" in text
-    assert "blood clot" in text and "does not diagnose" in text
+    # Finding 3: say what to do and how soon (NHS care-card wording, style.md), why, and that the program
+    # waits; never "see a doctor before exercising", which reads as a clearance step.
+    assert "See a doctor today" in text and "before exercising" not in text
+    assert "Why:" in text and "blood clot" in text
+    assert "program waits until then" in text and "does not diagnose" in text
 
 
 def test_intake_json_output(tmp_path: Path) -> None:
@@ -130,7 +133,8 @@ def test_intake_interactive_reasks_until_valid(tmp_path: Path) -> None:
         "5",                    # worst week
         "12",                   # weeks
         "n",                    # recent injury -> Ottawa questions skipped
-        *["n"] * 15,            # the other red-flag questions
+        "1",                    # pregnancy: no
+        *["n"] * 18,            # the other red-flag questions
         "n", "n",               # no AKPS, no KOOS-PF
     ]
     out = tmp_path / "intake.json"
@@ -233,3 +237,51 @@ def test_program_bad_inputs(tmp_path: Path) -> None:
     assert result.exit_code == 6 and "weeks: got 0" in flat(result.stderr)
     result = run("program", "--intake", str(intake), "--start", "soon")
     assert result.exit_code == 6 and "YYYY-MM-DD" in result.stderr
+
+
+# ------------------------------------------------------------------ issue 12 (clinical safety review)
+
+def test_contradicting_answers_error_names_both_fields_and_save_nothing(tmp_path: Path) -> None:
+    """Finding 5: pain now 7 is above a worst-of-the-week 4 (which includes today)."""
+    out = tmp_path / "intake.json"
+    data = intake_data(pain_now=7, pain_worst_week=4)
+    result = run("intake", "--answers", str(write(tmp_path / "a.json", data)), "--out", str(out))
+    assert result.exit_code != 0 and not out.exists()
+    text = flat(result.stderr)
+    assert "'pain_now' (7/10) and 'pain_worst_week' (4/10)" in text and "Nothing was saved" in text
+    confirmed = {**data, "confirmed": ["pain_now_above_worst_week"]}
+    ok = run("intake", "--answers", str(write(tmp_path / "b.json", confirmed)), "--out", str(out))
+    assert ok.exit_code == 0 and out.exists()
+    program = run("program", "--intake", str(write(tmp_path / "c.json", data)), "--json")
+    assert program.exit_code != 0 and "pain_worst_week" in program.stderr
+
+
+def test_pain_model_option(tmp_path: Path) -> None:
+    """The published variant is the default; the stricter edges are only a named setting."""
+    intake = write(tmp_path / "i.json", intake_data())
+    default = json.loads(run("program", "--intake", str(intake), "--json").stdout)
+    assert default["program"]["pain_model"] is None
+    strict = json.loads(run("program", "--intake", str(intake), "--pain-model", "kneeline-strict", "--json").stdout)
+    assert strict["program"]["pain_model"] == "kneeline-strict"
+    bad = run("program", "--intake", str(intake), "--pain-model", "lenient")
+    assert bad.exit_code != 0 and "my-knee-cap, kneeline-strict" in flat(bad.stderr)
+
+
+def test_old_intake_file_without_the_new_questions_is_refused_with_what_to_add(tmp_path: Path) -> None:
+    """Finding 7: a new program needs the new questions answered (pregnancy, surgery or injection)."""
+    data = intake_data()
+    data.pop("pregnancy")
+    result = run("program", "--intake", str(write(tmp_path / "i.json", data)))
+    assert result.exit_code != 0 and "'pregnancy' is missing" in flat(result.stderr)
+
+
+def test_interactive_intake_shows_contradicting_answers_and_asks_to_confirm(tmp_path: Path) -> None:
+    """Finding 5, interactive: both answers are shown; "n" saves nothing, "y" saves them as confirmed."""
+    base = ["34", "female", "right", "front", "stairs", "7", "4", "12", "n", "1", *["n"] * 18, "n", "n"]
+    out = tmp_path / "intake.json"
+    refused = run("intake", "--out", str(out), stdin="\n".join([*base, "n"]) + "\n")
+    assert refused.exit_code != 0 and not out.exists()
+    assert "pain_now = 7/10 and pain_worst_week = 4/10" in flat(refused.output)
+    accepted = run("intake", "--out", str(out), stdin="\n".join([*base, "y"]) + "\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert json.loads(out.read_text())["confirmed"] == ["pain_now_above_worst_week"]

@@ -87,20 +87,30 @@ def test_real_clip_compared_with_a_reference_set_of_the_same_person(real_squat, 
     result = _coach(str(squat_clip), "--exercise", "squat", "--out", str(out), "--no-video",
                     "--reference", str(ref.parent))
     assert result.exit_code == 0, result.output
-    assert "Compared with your reference set (6 reps)" in " ".join(result.stdout.split())
     data = json.loads((out / "result.json").read_text(encoding="utf-8"))
     assert data["reference"]["reps"] == 6 and data["count"] == 4
     # The clip is four of the reference's own squats: nothing changed beyond measurement noise.
     assert all(r["vs_reference"] is not None and not r["vs_reference"]["differs"] for r in data["reps"])
     assert all(r["vs_reference"]["changes"] for r in data["reps"])
+    # Filmed ~19 deg off frontal: the angles the gate withholds are neither compared nor in the reference.
+    for r in data["reps"]:
+        assert not {c["measure"] for c in r["vs_reference"]["changes"]} & set(r["withheld"])
+    stdout = " ".join(result.stdout.split())
+    judged = any(r["vs_reference"]["differs"] is not None for r in data["reps"])
+    assert ("Compared with your reference set (6 good reps)" in stdout) == judged
+    assert ("could not be judged" in stdout) == (not judged)
 
 
 @pytest.mark.slow
 def test_real_squats_held_out_from_the_reference_show_no_change(real_squat):
     """Squats 4-6 against squats 1-3 of the same real video (and the other way round).
 
-    The same person doing the same squat: no measure may change by more than its SDD.  Measured
-    here: the largest change was trunk lean 1.7 deg (SDD 2.3), FPPA 0.7 deg (SDD 8).
+    The same person doing the same squat: the deviation score (scales from UI-PRMD marker data,
+    reference_scales.yaml) must read "no change" under BlazePose noise.  Measured 2026-12-01: scores
+    0.23-0.66 against the threshold 1.04 (largest single signal: foot lift, 4-7 of its marker-data
+    scale; the median over the signals keeps it from deciding).  The knee angle is withheld in every
+    rep (the camera is about 19 deg off frontal, past the 8 deg limit), so it is never compared; nor
+    is any other measure the gate withholds.
     """
     _, pose, _ = real_squat
     result = coach_pose(pose, "squat").result
@@ -110,10 +120,15 @@ def test_real_squats_held_out_from_the_reference_show_no_change(real_squat):
                                           result.model_copy(update={"reps": ref_reps}))
         assert compared.reference is not None and compared.reference.reps == 3
         for rep in compared.reps:
-            assert rep.vs_reference is not None
-            measured = {c.measure for c in rep.vs_reference.changes if c.sdd is not None}
-            assert {"fppa", "trunk_lean"} <= measured, rep.not_checked
-            assert not rep.vs_reference.differs, rep.vs_reference.changes
+            v = rep.vs_reference
+            assert v is not None
+            measured = {c.measure for c in v.changes if c.sdd is not None}
+            assert not measured & set(rep.withheld), rep.not_checked  # a withheld measure is never compared
+            assert "fppa" in rep.withheld and rep.measures["fppa"] is None
+            assert not {c.signal for c in v.signal_changes} & {"fppa_left", "fppa_right", "trunk_lean"}
+            # The deviation score with the marker-data scales, under BlazePose noise: no change.
+            assert v.differs is False and v.score is not None and v.threshold is not None, v
+            assert v.score < v.threshold, v.signal_changes
 
 
 def test_bad_reference_is_refused_before_the_video_is_read(tmp_path: Path):

@@ -11,7 +11,10 @@ from tests.program.test_data_sources import DATA_FILES, _load, unsourced_numbers
 
 REQUIRED = {"clamshell", "side-lying-hip-abduction", "standing-hip-abduction", "bridge", "single-leg-bridge",
             "squat", "lunge", "lateral-step-down", "hip-hike", "single-leg-squat", "side-plank-hip-abduction",
-            "single-leg-stance"}
+            "single-leg-stance",
+            # issue 14: every other coachable strength exercise of the program
+            "clamshell-band", "step-up", "wall-sit", "isometric-standing-abduction", "lateral-band-walk",
+            "donkey-kick", "straight-leg-raise", "pistol-squat"}
 
 
 def test_every_movement_is_a_library_exercise_and_all_required_are_there():
@@ -46,7 +49,8 @@ def test_each_movement_names_its_view_signal_and_faults():
             assert c.fault in lib.faults
 
 
-@pytest.mark.parametrize(("name", "expected"), [("Clamshells", "clamshell"), ("clamshell-band", "clamshell"),
+@pytest.mark.parametrize(("name", "expected"), [("Clamshells", "clamshell"), ("clamshell-band", "clamshell-band"),
+                                                ("banded clamshell", "clamshell-band"), ("wall squat", "wall-sit"),
                                                 ("trendelenburg", "single-leg-stance"), ("SQUAT", "squat")])
 def test_lookup_by_alias(name: str, expected: str):
     assert get_movement(name).id == expected

@@ -20,7 +20,7 @@ from .conftest import QueueJob, row
 JOB_TIMEOUT_S = 240.0
 """Generous: the machine running the tests may be busy."""
 
-OUTPUTS = ["annotated.mp4", "annotated.webm", "frames.csv", "plot.png", "result.json"]
+OUTPUTS = ["annotated.mp4", "annotated.webm", "frames.csv", "keypoints.csv", "plot.png", "result.json"]
 
 
 class Watcher:

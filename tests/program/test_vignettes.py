@@ -52,6 +52,16 @@ REFERRED = [
     Referred("Runner whose knee gives way on descents", {"flags": {"giving_way": True}}, "urgent"),
     Referred("After a fall, cannot bend the knee to a right angle",
              {"recent_injury": True, "flags": {"cannot_bend_90": True}}, "x-ray"),
+    # issue 12: lost circulation is an emergency (ESVS 2020); numbness alone is urgent (evidence.md §6)
+    Referred("After a knee injury the foot is cold and pale", {"flags": {"foot_cold_pale_or_blue": True}}, "emergency"),
+    Referred("Tingling in the foot, foot warm and pink", {"flags": {"foot_numb_or_tingling": True}}, "urgent"),
+    # a hot swollen joint is septic until proven otherwise, even without fever (Coakley 2006)
+    Referred("58-year-old man, hot red swollen knee overnight, no fever",
+             {"age": 58, "sex": "male", "flags": {"hot_red_swollen_no_fever": True}}, "same-day"),
+    Referred("6-year-old with knee pain, no warning signs", {"age": 6, "pain_now": 2, "pain_worst_week": 3},
+             "routine"),
+    Referred("Arthroscopy 6 weeks ago", {"flags": {"recent_knee_procedure": True}}, "own-clinician"),
+    Referred("Pain 9/10 at rest, no warning signs", {"pain_now": 9, "pain_worst_week": 10}, "urgent"),
 ]
 
 
@@ -129,7 +139,7 @@ PROGRAMMED = [
     Programmed("Pain 2/10 now but 7/10 at worst this week starts no higher than moderate",
                {"pain_now": 2, "pain_worst_week": 7}, band="moderate"),
     Programmed("High pain with pelvic drop on video keeps a single-leg stance",
-               {"pain_now": 8}, [sls_result(right_fppa=9.0, right_drop=4.0)], band="low",
+               {"pain_now": 7, "pain_worst_week": 7}, [sls_result(right_fppa=9.0, right_drop=4.0)], band="low",
                includes=("single-leg-stance",)),
 ]
 

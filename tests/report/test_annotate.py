@@ -130,3 +130,25 @@ def test_pelvis_label_sign():
     assert _pelvis_label(2.0) == "pelvis 2° L hip up"
     assert _pelvis_label(-2.0) == "pelvis 2° R hip up"
     assert _pelvis_label(0.1) == "pelvis level"
+
+
+def test_draws_only_the_values_present_in_the_shown_table(tmp_path, video, caplog):
+    """Knee angles withheld in every frame and the pelvis withheld in the first second: none of them is drawn."""
+    from dataclasses import replace
+
+    squat = one_squat()
+    t = squat.table.time_s
+    shown = replace(squat.table, fppa_left_deg=np.full(t.shape, np.nan), fppa_right_deg=np.full(t.shape, np.nan),
+                    pelvic_obliquity_deg=np.where(t < 1.0, np.nan, squat.table.pelvic_obliquity_deg))
+    with caplog.at_level("DEBUG", logger="kneeline.report.annotate.labels"):
+        write_annotated_video(tmp_path / "out.mp4", video, squat.pose, shown, squat.result)
+    labels = [r.getMessage().split(" ", 2) for r in caplog.records if r.name == "kneeline.report.annotate.labels"]
+    kinds = {kind for _, kind, _ in labels}
+    assert kinds == {"pelvis", "trunk"}
+    assert not [text for _, _, text in labels if "valgus" in text or "varus" in text]
+    assert min(float(time) for time, kind, _ in labels if kind == "pelvis") >= 1.0
+    # The same table as computed draws the knee angles.
+    caplog.clear()
+    with caplog.at_level("DEBUG", logger="kneeline.report.annotate.labels"):
+        write_annotated_video(tmp_path / "all.mp4", video, squat.pose, squat.table, squat.result)
+    assert any(r.getMessage().split(" ")[1] == "fppa_left" for r in caplog.records)

@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,17 @@ def test_no_matplotlib_at_import_and_no_pyplot_after_use(tmp_path):
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot used'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_withheld_series_are_drawn_empty(tmp_path, caplog):
+    """A knee angle withheld in every frame (NaN in the shown table) is plotted with no finite value."""
+    from dataclasses import replace
+
+    squat = one_squat()
+    nan = np.full(squat.table.time_s.shape, np.nan)
+    shown = replace(squat.table, fppa_left_deg=nan, fppa_right_deg=nan)
+    with caplog.at_level("DEBUG", logger="kneeline.report.plot"):
+        write_plot(tmp_path / "plot.png", shown, squat.result)
+    counts = dict(re.findall(r"plot series '(.+)': (\d+) finite", caplog.text))
+    assert counts["left knee"] == "0" and counts["right knee"] == "0"
+    assert int(counts["pelvic obliquity"]) > 0 and int(counts["depth"]) > 0

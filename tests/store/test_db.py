@@ -32,6 +32,20 @@ CHILD_TABLES = (PatientProfile, CareLink, IntakeRecord, OutcomeRecord, Analysis,
                 ClinicianNote, WebSession)
 
 
+def _script_head() -> str | None:
+    """The newest migration revision shipped with kneeline."""
+    from pathlib import Path
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    import kneeline.store.db as store_db
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(store_db.__file__).with_name("migrations")))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
 def _head(db: Database) -> str | None:
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -43,7 +57,7 @@ def test_migrations_create_every_table_and_reapply_as_a_no_op(db_url: str):
         tables = set(inspect(first.engine).get_table_names())
         assert set(Base.metadata.tables) <= tables and "alembic_version" in tables
         head = _head(first)
-        assert head == "0002"
+        assert head == _script_head()
         with first.session() as session:
             add_user(session, "keep@example.org")
     finally:
@@ -188,9 +202,48 @@ def test_a_database_at_the_first_revision_upgrades_keeping_its_data(db_url: str)
         engine.dispose()
     db = open_database(db_url)
     try:
-        assert _head(db) == "0002"
+        assert _head(db) == _script_head()
         assert "coach_references" in inspect(db.engine).get_table_names()
         with db.session() as session:
             assert session.scalar(select(User.email)) == "old@example.org"
+    finally:
+        db.dispose()
+
+
+def test_upgrade_to_0003_keeps_analyses_and_never_reuses_a_deleted_id(db_url: str):
+    """0002 -> 0003 rebuilds ``analyses`` on SQLite (AUTOINCREMENT): rows survive, ids are not reused."""
+    from kneeline.store.db import make_engine, migrate
+
+    engine = make_engine(db_url)
+    try:
+        migrate(engine, "0002")
+        with engine.begin() as conn:
+            t = datetime(2026, 1, 1, tzinfo=UTC)
+            conn.execute(text("INSERT INTO users (email, name, password_hash, role, created_at) "
+                              "VALUES ('old@example.org', 'Old', 'x', 'patient', :t)"), {"t": t})
+            user_id = conn.execute(text("SELECT id FROM users")).scalar_one()
+            for _ in (1, 2):
+                conn.execute(text("INSERT INTO analyses (patient_id, kind, test, side, status, progress, stage, "
+                                  "video_sha256, video_name, video_bytes, attempts, created_at, result) VALUES "
+                                  "(:u, 'test', 'squat', 'auto', 'done', 1, 'done', 'ab', 'v.mp4', 3, 1, :t, "
+                                  "'{\"k\": 1}')"), {"u": user_id, "t": t})
+            conn.execute(text("INSERT INTO login_attempts (email, client, at) VALUES ('a@b.c', '1.2.3.4', :t)"),
+                         {"t": t})
+    finally:
+        engine.dispose()
+    db = open_database(db_url)
+    try:
+        assert _head(db) == _script_head()
+        with db.session() as session:
+            rows = session.scalars(select(Analysis).order_by(Analysis.id)).all()
+            assert [(r.result, r.lease_until) for r in rows] == [({"k": 1}, None), ({"k": 1}, None)]
+            last_id = rows[1].id
+            attempt = session.scalar(select(LoginAttempt))
+            assert attempt is not None and attempt.kind == "login" and attempt.trusted is False
+            assert session.scalar(select(func.count()).select_from(User)) == 1
+            session.delete(rows[1])
+        with db.session() as session:
+            new_id = add_analysis(session, user_id).id
+        assert new_id == last_id + 1, "the id of a deleted analysis was given to a new one"
     finally:
         db.dispose()

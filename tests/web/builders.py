@@ -10,7 +10,7 @@ def intake_form(**changes: object) -> dict[str, object]:
     form: dict[str, object] = {
         "age": "34", "sex": "female", "knee": "right", "pain_locations": ["front"],
         "aggravating": ["stairs", "squatting"], "pain_now": "3", "pain_worst_week": "5",
-        "duration_weeks": "12", "recent_injury": "no",
+        "duration_weeks": "12", "recent_injury": "no", "pregnancy": "no",
     }
     form.update({f"rf_{flag}": "no" for flag in RedFlagAnswers.model_fields})
     form.update(changes)

@@ -40,12 +40,16 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/analyses/{analysis_id}/status"): {OWNER, LINKED},
     ("GET", "/analyses/{analysis_id}/files/{name}"): {OWNER, LINKED},
     ("POST", "/analyses/{analysis_id}/delete"): {OWNER},
+    ("GET", "/analyses/{analysis_id}/report"): {OWNER, LINKED},
+    ("GET", "/analyses/{analysis_id}/compare"): {OWNER, LINKED},
+    ("GET", "/patients/{patient_id}/fhir"): {OWNER, LINKED},
     ("GET", "/patients/{patient_id}/program"): {OWNER, LINKED},
     ("POST", "/patients/{patient_id}/program/rebuild"): {OWNER, LINKED},
     ("GET", "/patients/{patient_id}/progress"): {OWNER, LINKED},
     ("GET", "/log"): PATIENTS,
     ("POST", "/log"): PATIENTS,
     ("POST", "/log/morning"): PATIENTS,
+    ("POST", "/log/hour"): PATIENTS,
     ("GET", "/clinic"): CLINICIANS,
     ("GET", "/clinic/patients/{patient_id}"): {LINKED},
     ("POST", "/clinic/patients/{patient_id}/notes"): {LINKED},
@@ -57,11 +61,14 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/account/share"): PATIENTS,
     ("POST", "/account/unshare"): PATIENTS,
     ("GET", "/account/export"): PATIENTS,
+    ("GET", "/account/access"): PATIENTS,
     ("POST", "/account/delete"): EVERYONE,
     ("GET", "/admin"): {ADMIN},
     ("GET", "/coach/{exercise_id}"): PATIENTS,
     ("POST", "/coach/{exercise_id}/upload"): PATIENTS,
+    ("POST", "/coach/{exercise_id}/reference"): PATIENTS,
     ("WS", "/coach/{exercise_id}/ws"): PATIENTS,
+    ("WS", "/setup/ws"): PATIENTS,
 }
 
 
@@ -190,7 +197,8 @@ def test_refused_pages_show_no_record_data(world) -> None:  # type: ignore[no-un
         for url in (f"/patients/{owner_id}/program", f"/patients/{owner_id}/progress",
                     f"/analyses/{world['analysis_id']}", f"/clinic/patients/{owner_id}"):
             r = world[role].client.get(url)
-            assert r.status_code == 403, (role, url, r.status_code)
+            # another person's analysis answers like a missing one (404): its id reveals nothing
+            assert r.status_code == (404 if url.startswith("/analyses/") else 403), (role, url, r.status_code)
             assert "Owner" not in r.text and "owner@example.org" not in r.text
             assert "Traceback" not in r.text
 
@@ -201,12 +209,31 @@ def test_unknown_record_ids_are_refused_like_other_peoples(world) -> None:  # ty
     assert owner.client.get("/analyses/99999").status_code == 404
 
 
-def test_websocket_needs_a_signed_in_patient_from_this_site(world) -> None:  # type: ignore[no-untyped-def]
+ID_RULES = [k for k in HTTP_RULES if "_id}" in k[1].replace("{exercise_id}", "")]
+HUGE_IDS = ("99999999999999999999", str(2**63), "1" + "0" * 40)
+
+
+@pytest.mark.parametrize("method,template", ID_RULES)
+def test_out_of_range_ids_answer_not_found(world, method: str, template: str) -> None:  # type: ignore[no-untyped-def]
+    """A number too large for a row id (or 0, -1) names nothing: 404 or 403, never an overflow (500)."""
+    for value in (*HUGE_IDS, "0", "-1"):
+        url = (template.replace("{patient_id}", value).replace("{analysis_id}", value)
+               .replace("{name}", "result.json").replace("{exercise_id}", "squat"))
+        for role in (OWNER, LINKED):
+            b = world[role]
+            r = b.client.get(url, follow_redirects=False) if method == "GET" else b.post(url, {})
+            expected = {404} if value in HUGE_IDS else {403, 404}
+            assert r.status_code in expected, f"{method} {url} as {role}: {r.status_code}"
+            assert "Traceback" not in r.text
+
+
+@pytest.mark.parametrize("path", ["/coach/squat/ws", "/setup/ws"])
+def test_websocket_needs_a_signed_in_patient_from_this_site(world, path: str) -> None:  # type: ignore[no-untyped-def]
     from starlette.websockets import WebSocketDisconnect
     client = world["client"]
     for browser, headers in ((None, {"origin": "http://testserver"}), (world[LINKED], {"origin": "http://testserver"}),
                              (world[OWNER], {"origin": "http://evil.example"})):
         c = browser.client if browser else client
-        with pytest.raises(WebSocketDisconnect) as info, c.websocket_connect("/coach/squat/ws", headers=headers) as ws:
+        with pytest.raises(WebSocketDisconnect) as info, c.websocket_connect(path, headers=headers) as ws:
             ws.receive_json()
         assert info.value.code == 1008

@@ -74,7 +74,35 @@ def test_live_socket_reports_bad_frames_and_keeps_going(app, patient) -> None:  
         ws.send_bytes(b"x")
         assert ws.receive_json()["type"] == "error"
         ws.send_text('{"type": "finish"}')
-        assert ws.receive_json() == {"type": "saved", "set_id": None, "count": 0, "quality": None}
+        end = ws.receive_json()
+        assert end["type"] == "error" and "not saved" in end["message"]
+
+
+def test_a_set_with_nobody_in_view_is_not_saved_as_zero_reps(app, patient) -> None:  # type: ignore[no-untyped-def]
+    """Blank grey frames: the pose model finds nobody; finishing says why and saves nothing."""
+    import cv2
+
+    blank = cv2.imencode(".jpg", np.full((240, 320, 3), 128, dtype=np.uint8))[1].tobytes()
+    with patient.client.websocket_connect("/coach/squat/ws", headers={"origin": "http://testserver"}) as ws:
+        for i in range(5):
+            ws.send_bytes(struct.pack("<d", 100.0 * (i + 1)) + blank)
+            assert ws.receive_json()["type"] == "state"
+        ws.send_text('{"type": "finish"}')
+        end = ws.receive_json()
+    assert end["type"] == "error" and "Nobody was seen" in end["message"] and "not saved" in end["message"]
+    with app.state.ctx.db.session() as s:
+        assert s.scalars(select(CoachedSet)).first() is None
+
+
+def test_the_live_page_shows_no_technical_figures() -> None:
+    """Latency is measured for the benchmark only; patients never see it."""
+    from importlib import resources
+
+    root = resources.files("kneeline.web")
+    page = root.joinpath("templates/coach.html").read_text(encoding="utf-8")
+    script = root.joinpath("static/live.js").read_text(encoding="utf-8")
+    assert "atency" not in page and " ms" not in page
+    assert "latencyEl" not in script and '" ms"' not in script
 
 
 def test_coach_page_for_unknown_exercise_is_404(patient) -> None:  # type: ignore[no-untyped-def]

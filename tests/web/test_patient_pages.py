@@ -79,7 +79,9 @@ def test_log_a_session_next_morning_and_progress(app, patient) -> None:  # type:
     assert r.status_code == 303
     with app.state.ctx.db.session() as s:
         entry = s.scalars(select(SessionLog)).one().entry
-        assert all(e["pain_next_morning"] == 1 for e in entry["exercises"])
+        # finding 10: one next-morning value is the response to the whole session, stored once for it
+        assert entry["pain_next_morning"] == 1
+        assert all(e["pain_next_morning"] is None for e in entry["exercises"])
     progress = patient.client.get(f"/patients/{patient.user_id}/progress").text
     assert "<svg" in progress
 
@@ -172,3 +174,86 @@ def test_export_contains_the_record_and_delete_removes_it(app, patient, make_vid
     assert _count(app, IntakeRecord) == 0 and _count(app, Analysis) == 0
     assert not [p for p in (app.state.ctx.data_dir / "blobs").rglob("*") if p.is_file()]
     assert patient.client.get("/home", follow_redirects=False).status_code == 303
+
+
+def test_red_flag_home_page_gives_the_referral_and_no_filming_or_ticked_program(app, patient) -> None:  # type: ignore[no-untyped-def]
+    """Finding 3: a cold, pale foot (loss of circulation: emergency, ESVS 2020) -> the home page says what
+    to do and how soon, why, and that the program waits; it does not invite filming or tick "Your program"."""
+    patient.post("/intake", intake_form(**{"rf_foot_cold_pale_or_blue": "yes"}))
+    page = patient.client.get("/home").text
+    home = page[page.index("<main"):page.index("</main>")]  # the page itself, not the site navigation
+    assert 'id="referral"' in home and "Go to an emergency department now" in home
+    assert "program waits until then" in home and "blood supply" in home
+    assert 'href="/tests"' not in home and "Record or upload" not in home
+    assert 'class="done"><a href="/patients' not in home and "Your program" not in home
+
+
+def test_contradicting_answers_are_shown_and_saved_only_when_confirmed(app, patient) -> None:  # type: ignore[no-untyped-def]
+    """Finding 5: pain now 7 with worst-this-week 4 cannot both be right (the week includes today)."""
+    form = intake_form(pain_now="7", pain_worst_week="4")
+    r = patient.post("/intake", form)
+    assert r.status_code == 400 and 'id="confirm"' in r.text
+    assert "Pain now: <strong>7/10</strong>" in r.text
+    assert "Worst pain in the last week: <strong>4/10</strong>" in r.text
+    assert 'name="confirmed" value="pain_now_above_worst_week"' in r.text
+    assert _count(app, IntakeRecord) == 0
+    r = patient.post("/intake", {**form, "confirmed": "pain_now_above_worst_week"})
+    assert r.status_code == 303 and _count(app, IntakeRecord) == 1
+
+
+def test_new_questions_must_be_answered(app, patient) -> None:  # type: ignore[no-untyped-def]
+    """Finding 7: pregnancy and recent surgery or injection are asked; a missing answer is an error."""
+    page = patient.client.get("/intake").text
+    for name in ('name="pregnancy"', 'name="rf_recent_knee_procedure"', 'name="rf_hot_red_swollen_no_fever"',
+                 'name="rf_foot_numb_or_tingling"', 'name="rf_foot_cold_pale_or_blue"'):
+        assert name in page
+    form = intake_form()
+    del form["pregnancy"]
+    r = patient.post("/intake", form)
+    assert r.status_code == 400 and 'data-field="pregnancy"' in r.text
+    r = patient.post("/intake", intake_form(rf_recent_knee_procedure="yes"))
+    program = patient.client.get(r.headers["location"]).text
+    assert "Ask the team that treated your knee first" in program and 'id="exercises"' not in program
+
+
+def test_an_intake_stored_before_the_new_questions_still_loads(app, patient) -> None:  # type: ignore[no-untyped-def]
+    """Old rows (combined foot question, no pregnancy or surgery question) load, and ask for an update."""
+    from kneeline.store.records import intake_of, latest_intake, rebuild_program
+
+    patient.post("/intake", intake_form())
+    with app.state.ctx.db.session() as s:
+        row = latest_intake(s, patient.user_id)
+        assert row is not None
+        old = dict(row.answers)
+        flags = {k: v for k, v in old["red_flags"].items()
+                 if k not in ("hot_red_swollen_no_fever", "foot_numb_or_tingling", "foot_cold_pale_or_blue",
+                              "recent_knee_procedure")}
+        old.pop("pregnancy"), old.pop("confirmed"), old.pop("not_asked")
+        row.answers = {**old, "red_flags": {**flags, "numbness_or_cold_foot": False}}
+        s.commit()
+    with app.state.ctx.db.session() as s:
+        row = latest_intake(s, patient.user_id)
+        assert row is not None
+        intake = intake_of(row)
+        assert intake.red_flags.foot_cold_pale_or_blue is False and "pregnancy" in intake.not_asked
+        rebuilt = rebuild_program(s, patient.user_id, patient.user_id, date.today())
+        s.commit()
+        assert any("update your intake" in n for n in rebuilt.response["notes"])
+    home = patient.client.get("/home")
+    assert home.status_code == 200
+
+
+def test_next_morning_pain_can_name_the_exercise(app, patient) -> None:  # type: ignore[no-untyped-def]
+    """Finding 10: the morning form asks which exercise, if the patient knows; only that one steps down."""
+    patient.post("/intake", intake_form())
+    patient.post("/log", _log_form(patient, date.today().isoformat()))
+    page = patient.client.get("/log").text
+    assert 'name="exercise"' in page and "the whole session" in page
+    r = patient.post("/log/morning", {"pain_next_morning": "6", "exercise": "clamshell"})
+    assert r.status_code == 303
+    with app.state.ctx.db.session() as s:
+        decisions = {d["id"]: d["action"] for d in s.scalars(select(SessionLog)).one().decisions}
+    assert decisions["clamshell"] == "regress"
+    assert all(a != "regress" for i, a in decisions.items() if i != "clamshell")
+    r = patient.post("/log/morning", {"pain_next_morning": "6", "exercise": "pistol-squat"})
+    assert r.status_code == 400 and "one of the last session" in r.text

@@ -59,6 +59,15 @@ async def unshare(request: Request, auth: PatientDep, session: SessionDep, _csrf
     return redirect("/account")
 
 
+@router.get("/account/access")
+def access(request: Request, auth: PatientDep, session: SessionDep) -> Response:
+    """Who (other than the patient) opened the patient's record, newest first."""
+    from kneeline.store.access import REPEAT_S, access_log
+
+    return page(request, "access_log.html", rows=access_log(session, auth.user.id),
+                repeat_min=round(REPEAT_S / 60))
+
+
 @router.get("/account/export")
 def export(request: Request, auth: PatientDep) -> Response:
     """Download everything kneeline holds about the patient: one zip (JSON + videos + results)."""

@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kneeline.errors import ValidationError
-from kneeline.program.edit import ProgramEdit, edit_program
+from kneeline.program.edit import ProgramEdit, edit_program, program_changes, rebase
 from kneeline.program.library import load_library
+from kneeline.program.prescribe import Program
+from kneeline.program.progression import clinician_only, current_prescriptions
 from kneeline.store.models import (
     Analysis,
     CareLink,
@@ -30,6 +32,7 @@ from kneeline.store.records import (
     outcome_rows,
     program_of,
     session_rows,
+    training_log,
 )
 from kneeline.store.references import clear_reference, references_of, set_reference
 from kneeline.web.deps import ClinicianDep, CsrfDep, SessionDep, visible_patient
@@ -143,45 +146,70 @@ def remove_reference(patient_id: int, exercise_id: str, auth: ClinicianDep, sess
 
 
 def _edit_context(session: Session, patient: User) -> dict[str, Any]:
+    """The editor's content: the program as it stands now (current doses), with the planned doses beside it."""
     row = current_program(session, patient.id)
     response = program_of(row) if row else None
     lib = load_library()
-    in_program = {e.id for e in response.program.exercises} if response and response.program else set()
-    addable = [ex for ex in lib.exercises.values() if ex.dose is not None and ex.id not in in_program]
-    return {"patient": patient, "row": row, "response": response, "addable": addable, "errors": {}}
+    ctx: dict[str, Any] = {"patient": patient, "row": row, "response": response, "errors": {}, "entered": {},
+                           "changes": [], "entered_unlock": [], "program": None, "planned": {}, "addable": [],
+                           "lockable": []}
+    if row is None or response is None or response.program is None:
+        return ctx
+    original, log = training_log(session, row)
+    program = rebase(original, current_prescriptions(original, log))
+    in_program = {e.id for e in program.exercises}
+    ctx.update(program=program, planned={e.slot: e for e in original.exercises},
+               addable=[ex for ex in lib.exercises.values() if ex.dose is not None and ex.id not in in_program],
+               lockable=[lib.exercises[i] for i in sorted(clinician_only()) if i not in program.unlocked])
+    return ctx
 
 
 @router.get("/clinic/patients/{patient_id}/program")
 def edit_form(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep) -> Response:
-    """The program editor."""
+    """The program editor, starting from the current doses (after progressions and regressions)."""
     patient = visible_patient(session, auth, patient_id)
     return page(request, "clinic_program.html", **_edit_context(session, patient))
+
+
+def _edit_data(form: Any, program: Program) -> dict[str, Any]:
+    doses = {}
+    for e in program.exercises:
+        doses[e.id] = {"sets": to_int(form.get(f"sets_{e.id}")),
+                       "reps": to_int(form.get(f"reps_{e.id}")) if e.reps is not None else None,
+                       "hold_s": to_int(form.get(f"hold_{e.id}")) if e.hold_s is not None else None}
+    getter = getattr(form, "getlist", None)
+    unlock = [str(u) for u in (getter("unlock") if getter is not None else [])]
+    return {"doses": doses, "remove": [e.id for e in program.exercises if form.get(f"remove_{e.id}")],
+            "add": [str(form.get("add"))] if form.get("add") else [], "unlock": unlock,
+            "reason": str(form.get("reason") or "").strip()}
 
 
 @router.post("/clinic/patients/{patient_id}/program")
 async def edit_submit(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep,
                       _csrf: CsrfDep) -> Response:
-    """Store the edited program as a new version."""
+    """Check the edit against the current program, show what changes, and store it once confirmed."""
     patient = visible_patient(session, auth, patient_id)
     ctx = _edit_context(session, patient)
-    response = ctx["response"]
-    if response is None or response.program is None:
+    response, program = ctx["response"], ctx["program"]
+    if response is None or program is None:
         raise ValidationError("this patient has no exercise program to edit (no intake yet, or referred).")
     form = await request.form()
-    doses = {}
-    for e in response.program.exercises:
-        doses[e.id] = {"sets": to_int(form.get(f"sets_{e.id}")),
-                       "reps": to_int(form.get(f"reps_{e.id}")) if e.reps is not None else None,
-                       "hold_s": to_int(form.get(f"hold_{e.id}")) if e.hold_s is not None else None}
-    data = {"doses": doses, "remove": [e.id for e in response.program.exercises if form.get(f"remove_{e.id}")],
-            "add": [str(form.get("add"))] if form.get("add") else [], "reason": str(form.get("reason") or "").strip()}
-    edit, errors = validate(ProgramEdit, data)
+    ctx["entered"] = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    ctx["entered_unlock"] = [str(u) for u in form.getlist("unlock")]
+    edit, errors = validate(ProgramEdit, _edit_data(form, program))
     if edit is None:
         return page(request, "clinic_program.html", status_code=400, **{**ctx, "errors": errors})
     try:
-        program = edit_program(response.program, edit)
+        edited = edit_program(program, edit)
     except ValidationError as exc:
         return page(request, "clinic_program.html", status_code=400, **{**ctx, "errors": {"program": str(exc)}})
-    new = response.model_copy(update={"program": program})
-    add_program_version(session, patient.id, new, f"edited by {auth.user.name}: {edit.reason}", auth.user.id)
+    changes = program_changes(program, edited)
+    if not changes:
+        return page(request, "clinic_program.html", status_code=400,
+                    **{**ctx, "errors": {"program": "nothing changed: the doses are the patient's current ones."}})
+    if form.get("confirm") != "yes":
+        return page(request, "clinic_program.html", **{**ctx, "changes": changes})
+    new = response.model_copy(update={"program": edited})
+    add_program_version(session, patient.id, new, f"edited by {auth.user.name}: {edit.reason} "
+                        f"({'; '.join(changes)})", auth.user.id)
     return redirect(f"/patients/{patient.id}/program")

@@ -6,15 +6,22 @@ Protocol on ``/coach/{exercise_id}/ws`` (same-origin, signed-in patients only):
   then one JPEG frame (reduced resolution, 10-15 frames/s; the page sends the next frame only
   after the answer to the previous one, so a slow machine drops frames instead of queueing them);
 - server -> browser, JSON ``{"t": capture_ms, "state": LiveState, "server_ms": ...}``;
+- query ``?setup=ok`` or ``?setup=<unmet check ids>``: the page's setup assistant
+  (:mod:`kneeline.web.routes.setup`) ran first; a set started before every check was met carries
+  that warning in its ``messages``;
 - browser -> server, text ``{"type": "finish"}``: the set is saved (a partial set too) and the
   server answers ``{"type": "saved", "set_id": ..., "count": ..., "quality": ...}``.
 
-A dropped connection also saves what was counted.
+A dropped connection also saves what was counted.  Every message is validated: a text frame that is
+not a JSON object closes the socket with code 1007, an unknown message type with 1003 (each with a
+reason); a user may hold ``web.max_live_sockets`` sockets at once (more are closed with 1008), and
+each socket's pose model is freed when it closes.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import struct
 import time
 from typing import Annotated, Any
@@ -32,6 +39,7 @@ from kneeline.store.references import reference_result, with_reference
 from kneeline.web.deps import SESSION_COOKIE, CsrfDep, NotFound, PatientDep, SessionDep, get_ctx
 from kneeline.web.render import error_page, page, redirect
 from kneeline.web.routes.analyses import create_analysis
+from kneeline.web.routes.setup import setup_warning
 from kneeline.web.security import find_session
 
 router = APIRouter()
@@ -74,8 +82,47 @@ def coach_page(request: Request, exercise_id: str, auth: PatientDep, session: Se
     recent = session.scalars(select(CoachedSet).where(CoachedSet.patient_id == auth.user.id,
                                                       CoachedSet.exercise_id == movement.id)
                              .order_by(CoachedSet.id.desc()).limit(5)).all()
+    reference = reference_result(session, auth.user.id, movement.id)
+    offer = recent[0] if recent and reference is None and _can_be_own_reference(recent[0]) else None
     return page(request, "coach.html", movement=movement, exercise=exercise, recent=recent,
-                reference=reference_result(session, auth.user.id, movement.id))
+                reference=reference, offer=offer)
+
+
+def _can_be_own_reference(row: CoachedSet) -> bool:
+    """A patient's own set may become their first reference: complete, every rep free of form faults, usable."""
+    from kneeline.coach.compare import fault_free, reference_problem
+    from kneeline.coach.result import CoachResult
+
+    if row.partial or not row.result:
+        return False
+    result = CoachResult.model_validate(row.result)
+    return fault_free(result) and reference_problem(result) is None
+
+
+@router.post("/coach/{exercise_id}/reference")
+def coach_own_reference(request: Request, exercise_id: str, auth: PatientDep, session: SessionDep, _csrf: CsrfDep,
+                        set_id: Annotated[str, Form()] = "") -> Response:
+    """The patient confirms their latest set (all reps good) as their first reference set of the exercise.
+
+    Only while there is none: a reference their clinician chose is never replaced from here.
+    """
+    from kneeline.errors import ValidationError
+    from kneeline.store.references import set_reference
+
+    movement = _movement(exercise_id)
+    if reference_result(session, auth.user.id, movement.id) is not None:
+        return error_page(request, 400, "You already have a reference set", "only your clinician can change it.")
+    row = session.get(CoachedSet, int(set_id)) if set_id.isdigit() else None
+    if row is None or row.patient_id != auth.user.id or row.exercise_id != movement.id:
+        return error_page(request, 400, "Choose one of your sets", f"choose one of your own {movement.id} sets.")
+    if not _can_be_own_reference(row):
+        return error_page(request, 400, "This set cannot be your reference", "only a complete set whose every "
+                          "repetition was good (no form fault) can be; ask your clinician to choose one.")
+    try:
+        set_reference(session, auth.user.id, "live", row.id, by_id=auth.user.id)
+    except ValidationError as exc:
+        return error_page(request, 400, "This set cannot be your reference", str(exc))
+    return redirect(f"/coach/{movement.id}")
 
 
 def _user_for(websocket: WebSocket) -> User | None:
@@ -114,7 +161,8 @@ class _Session:
         image = np.asarray(decoded, dtype=np.uint8)
         frame = self.pose.process(np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), dtype=np.uint8))
         self.frames += 1
-        state = self.coach.push(t_ms / 1000.0, frame.position, frame.confidence, image.shape[1], image.shape[0])
+        state = self.coach.push(t_ms / 1000.0, frame.position, frame.confidence, image.shape[1], image.shape[0],
+                                world=frame.world)
         return state.model_dump(mode="json")
 
     def close(self) -> None:
@@ -122,11 +170,15 @@ class _Session:
 
 
 def _save(websocket: WebSocket, user_id: int, live: _Session) -> CoachedSet | None:
-    if live.frames == 0:
+    """Save the live set; None (nothing saved) when no frame came or nobody was ever in view."""
+    if live.frames == 0 or not live.coach.person_seen():
         return None
     ctx = get_ctx(websocket)  # type: ignore[arg-type]
     with ctx.db.session() as session:
         result = with_reference(session, user_id, live.coach.finish())
+        warning = setup_warning(websocket.query_params.get("setup"))  # started before the setup checks were met
+        if warning is not None:
+            result = result.model_copy(update={"messages": [*result.messages, warning]})
         row = CoachedSet(patient_id=user_id, exercise_id=result.exercise, count=result.count,
                          hold_s=result.hold_total_s, quality=result.quality, partial=result.partial,
                          result=result.model_dump(mode="json"))
@@ -136,9 +188,22 @@ def _save(websocket: WebSocket, user_id: int, live: _Session) -> CoachedSet | No
     return row
 
 
+def _refusal(text: str) -> tuple[int, str] | None:
+    """None for the one text message, ``{"type": "finish"}``; else the close code and reason it gets."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return 1007, 'expected a JSON object such as {"type": "finish"}; got text that is not JSON'
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return 1007, f'expected a JSON object such as {{"type": "finish"}}; got {type(data).__name__}'
+    if data["type"] != "finish":
+        return 1003, f"unknown message type {data['type'][:40]!r}; the only one is 'finish'"
+    return None
+
+
 @router.websocket("/coach/{exercise_id}/ws")
 async def coach_socket(websocket: WebSocket, exercise_id: str) -> None:
-    """Run the live coach on the frames the page sends."""
+    """Run the live coach on the frames the page sends (at most ``web.max_live_sockets`` per user)."""
     user = _user_for(websocket)
     if user is None or not _same_origin(websocket):
         await websocket.close(code=1008, reason="sign in as a patient on this site first")
@@ -149,6 +214,23 @@ async def coach_socket(websocket: WebSocket, exercise_id: str) -> None:
         await websocket.close(code=1008, reason=str(exc)[:120])
         return
     await websocket.accept()
+    sockets = get_ctx(websocket).live_sockets  # type: ignore[arg-type]
+    cap = get_ctx(websocket).settings.web.max_live_sockets  # type: ignore[arg-type]
+    if sockets.get(user.id, 0) >= cap:
+        await websocket.close(code=1008, reason=f"you already have {cap} live sessions open; close another "
+                                                 "coaching tab and try again")
+        return
+    sockets[user.id] = sockets.get(user.id, 0) + 1
+    try:
+        await _coach_loop(websocket, user.id, exercise_id)
+    finally:
+        sockets[user.id] -= 1
+        if sockets[user.id] <= 0:
+            del sockets[user.id]
+
+
+async def _coach_loop(websocket: WebSocket, user_id: int, exercise_id: str) -> None:
+    """The live set on an accepted socket; the pose model is freed however the socket ends."""
     live = await run_in_threadpool(_Session, exercise_id)
     saved = False
     try:
@@ -162,6 +244,10 @@ async def coach_socket(websocket: WebSocket, exercise_id: str) -> None:
                     await websocket.send_json({"type": "error", "message": "frame too small or too large"})
                     continue
                 (t_ms,) = _HEADER.unpack_from(data)
+                if not math.isfinite(t_ms):
+                    await websocket.send_json({"type": "error", "message": "the frame's capture time is not a "
+                                               "number; expected milliseconds as a float64"})
+                    continue
                 began = time.perf_counter()
                 try:
                     state = await run_in_threadpool(live.push, t_ms, data[_HEADER.size:])
@@ -170,16 +256,26 @@ async def coach_socket(websocket: WebSocket, exercise_id: str) -> None:
                     continue
                 await websocket.send_json({"type": "state", "t": t_ms, "state": state,
                                            "server_ms": round((time.perf_counter() - began) * 1000, 1)})
-            elif message.get("text") and json.loads(message["text"]).get("type") == "finish":
-                row = await run_in_threadpool(_save, websocket, user.id, live)
+            elif message.get("text") is not None:
+                refusal = _refusal(message["text"])
+                if refusal is not None:
+                    await websocket.close(code=refusal[0], reason=refusal[1][:120])
+                    break
+                row = await run_in_threadpool(_save, websocket, user_id, live)
                 saved = True
-                await websocket.send_json({"type": "saved", "set_id": row.id if row else None,
-                                           "count": row.count if row else 0,
-                                           "quality": row.quality if row else None})
+                if row is None:  # nobody in view: an error that says why, never "0 reps"
+                    from kneeline.coach.live import NOBODY_SEEN
+
+                    await websocket.send_json({"type": "error", "message": NOBODY_SEEN})
+                    break
+                await websocket.send_json({"type": "saved", "set_id": row.id, "count": row.count,
+                                           "quality": row.quality})
                 break
     except WebSocketDisconnect:
         pass
     finally:
-        if not saved:
-            await run_in_threadpool(_save, websocket, user.id, live)
-        live.close()
+        try:
+            if not saved:
+                await run_in_threadpool(_save, websocket, user_id, live)
+        finally:
+            live.close()

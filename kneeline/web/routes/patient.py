@@ -8,11 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kneeline.assess.intake import AGGRAVATORS, PAIN_LOCATIONS
+from kneeline.assess.consistency import Contradiction, unconfirmed
+from kneeline.assess.intake import AGGRAVATORS, PAIN_LOCATIONS, Intake
 from kneeline.assess.questionnaires import load_akps, load_koos_pf
 from kneeline.assess.redflags import load_red_flags
-from kneeline.store.models import Analysis
+from kneeline.store.models import Analysis, ProgramVersion
 from kneeline.store.records import (
     current_program,
     latest_intake,
@@ -23,10 +25,15 @@ from kneeline.store.records import (
     session_rows,
 )
 from kneeline.web.deps import CsrfDep, PatientDep, SessionDep
-from kneeline.web.forms import parse_intake_form, parse_outcome_form
+from kneeline.web.forms import parse_intake_form, parse_outcome_form, validate
 from kneeline.web.render import page, redirect
 
 router = APIRouter()
+
+PREGNANCY_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("no", "No (or not applicable)"), ("first_trimester", "Yes, up to week 12"),
+    ("after_first_trimester", "Yes, week 13 or later"))
+"""The pregnancy answers (``Intake.pregnancy``) and how the form words them."""
 
 
 def today() -> Any:
@@ -40,8 +47,15 @@ def questionnaire_context() -> dict[str, Any]:
     return {"akps": load_akps(), "koos": koos}
 
 
+def _contradictions(data: dict[str, Any] | None) -> list[Contradiction]:
+    """Unconfirmed contradictions of otherwise valid form answers (empty when they do not validate)."""
+    intake, _ = validate(Intake, data or {})
+    return unconfirmed(intake) if intake is not None else []
+
+
 def _intake_context(data: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> dict[str, Any]:
     return {"flags": load_red_flags().flags, "locations": PAIN_LOCATIONS, "aggravators": AGGRAVATORS,
+            "pregnancy_options": PREGNANCY_OPTIONS, "contradictions": _contradictions(data) if errors else [],
             "data": data or {"red_flags": {}}, "errors": errors or {}, **questionnaire_context()}
 
 
@@ -55,7 +69,25 @@ def home(request: Request, auth: PatientDep, session: SessionDep) -> Response:
     sessions = session_rows(session, pid)
     return page(request, "home.html", intake=latest_intake(session, pid), program_row=program_row,
                 program=program_of(program_row) if program_row else None, analyses=analyses,
-                last_session=sessions[-1] if sessions else None)
+                last_session=sessions[-1] if sessions else None, ask=_later_questions(session, program_row))
+
+
+def _later_questions(session: Session, program_row: ProgramVersion | None) -> dict[str, Any] | None:
+    """The last session's questions still open (pain an hour after, the next morning), for the home page."""
+    from kneeline.program.feedback import pending_questions
+    from kneeline.store.records import training_log
+
+    if program_row is None or program_of(program_row).program is None:
+        return None
+    _program, log = training_log(session, program_row)
+    if not log.sessions:
+        return None
+    last = log.sessions[-1]
+    pending = pending_questions(last)
+    morning = pending.next_morning and last.entry.date < today()
+    if not (pending.one_hour or morning):
+        return None
+    return {"date": last.entry.date, "one_hour": pending.one_hour, "next_morning": morning}
 
 
 @router.get("/intake")

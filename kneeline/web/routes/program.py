@@ -22,6 +22,7 @@ from kneeline.store.models import Analysis, CoachedSet, ProgramVersion, User
 from kneeline.store.records import (
     current_program,
     log_next_morning,
+    log_one_hour,
     log_session,
     program_of,
     rebuild_program,
@@ -69,8 +70,12 @@ def _plan(session: Session, row: ProgramVersion | None) -> dict[str, Any]:
 @router.get("/patients/{patient_id}/program")
 def program_page(request: Request, patient_id: int, auth: AuthDep, session: SessionDep) -> Response:
     """The current program: today's exercises with steps, cues and dose, or the referral."""
+    from kneeline.program.feedback import next_doses
+
     patient = visible_patient(session, auth, patient_id)
-    return page(request, "program.html", patient=patient, **_plan(session, current_program(session, patient.id)))
+    plan = _plan(session, current_program(session, patient.id))
+    last = plan.get("last")
+    return page(request, "program.html", patient=patient, doses=next_doses(last) if last is not None else [], **plan)
 
 
 @router.post("/patients/{patient_id}/program/rebuild")
@@ -111,35 +116,88 @@ def coached_today(session: Session, patient_id: int) -> dict[str, list[CountedSe
 
 
 def _log_context(session: Session, auth: Auth, **extra: Any) -> dict[str, Any]:
+    from kneeline.program.feedback import dose_words, next_doses, pending_questions
+
+    plan = _plan(session, current_program(session, auth.user.id))
+    lib = load_library()
+    for item in plan.get("items", []):
+        rx = item["rx"]
+        item["dose"] = dose_words(rx.sets, rx.reps, rx.hold_s)
+    last = plan.get("last")
     return {"today": today().isoformat(), "data": {}, "errors": {}, "saved": None,
             "coached": coached_today(session, auth.user.id),
-            **_plan(session, current_program(session, auth.user.id)), **extra}
+            "doses": next_doses(last, lib) if last is not None else [],
+            "pending": pending_questions(last) if last is not None else None,
+            "exercise_names": {ex_id: ex.name for ex_id, ex in lib.exercises.items()},
+            **plan, **extra}
 
 
 @router.get("/log")
 def log_form(request: Request, auth: PatientDep, session: SessionDep) -> Response:
-    """The session log form for the exercises of this week."""
-    return page(request, "log.html", **_log_context(session, auth))
+    """The session log: the last session's next doses at the top, the later questions, then the form."""
+    return page(request, "log.html", **_log_context(session, auth, saved=request.query_params.get("saved")))
+
+
+_DONE = ("yes", "changed")
+"""``done_<id>`` values of an exercise that was done ("as prescribed", "changed"); "no": skipped."""
 
 
 def _entry_data(form: Any, slots: list[dict[str, Any]]) -> dict[str, Any]:
+    """The session entry from the form: only the exercises done; the camera's or prescribed dose by default."""
     exercises = []
     for item in slots:
         rx = item["rx"]
         key = rx.id
-        if form.get(f"done_{key}") != "yes":
+        if form.get(f"done_{key}") not in _DONE:
             continue
+        after = form.get(f"pain_after_{key}")
         exercises.append({
-            "id": key, "sets": to_int(form.get(f"sets_{key}")),
-            "reps": to_int(form.get(f"reps_{key}")) if rx.reps is not None else None,
-            "hold_s": to_float(form.get(f"hold_{key}")) if rx.hold_s is not None else None,
+            "id": key, "sets": to_int(form.get(f"sets_{key}", rx.sets)),
+            "reps": to_int(form.get(f"reps_{key}", rx.reps)) if rx.reps is not None else None,
+            "hold_s": to_float(form.get(f"hold_{key}", rx.hold_s)) if rx.hold_s is not None else None,
             "load": form.get(f"load_{key}") or None,
             "pain_during": to_int(form.get(f"pain_during_{key}")),
-            "pain_after_1h": to_int(form.get(f"pain_after_{key}")),
+            "pain_after_1h": to_int(after) if after not in (None, "") else None,
             "quality": form.get(f"quality_{key}") or None,
         })
     return {"date": form.get("date") or None, "pain_before": to_int(form.get("pain_before")),
             "exercises": exercises, "note": form.get("note") or None}
+
+
+def _posted(form: Any, slots: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What was entered per exercise, to show the form again as it was sent."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in slots:
+        key = item["rx"].id
+        out[key] = {"done": form.get(f"done_{key}") or "no", "pain_during": to_int(form.get(f"pain_during_{key}")),
+                    **{name: to_int(form.get(f"{field}_{key}")) for name, field in
+                       (("sets", "sets"), ("reps", "reps"), ("hold_s", "hold")) if form.get(f"{field}_{key}")}}
+    return out
+
+
+def _plain_log_errors(errors: dict[str, str], data: dict[str, Any], slots: list[dict[str, Any]],
+                      form: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """Errors keyed by form field, each with a label in plain words ("Pain during Clamshell")."""
+    names = {item["rx"].id: item["exercise"].name for item in slots}
+    labels = {"date": "Date", "pain_before": "Pain before the session", "exercises": "Exercises",
+              "note": "Note", "session": "Session"}
+    out: dict[str, str] = {}
+    for key, msg in errors.items():
+        parts = key.split(".")
+        if parts[0] == "exercises" and len(parts) >= 3 and parts[1].isdigit():
+            ex_id = data["exercises"][int(parts[1])]["id"]
+            field = {"pain_during": "pain_during", "sets": "sets", "reps": "reps", "hold_s": "hold",
+                     "pain_after_1h": "pain_after", "quality": "quality"}.get(parts[2], parts[2])
+            key = f"{field}_{ex_id}"
+            what = {"pain_during": "Pain during", "sets": "Sets of", "reps": "Reps of", "hold": "Hold of",
+                    "pain_after": "Pain an hour after", "quality": "Form of"}.get(field, field)
+            labels[key] = f"{what} {names.get(ex_id, ex_id)}"
+            if field == "pain_during" and form.get(key) in (None, ""):
+                msg = "choose how much it hurt during this exercise (0 = no pain); one tap on a number"
+        elif key == "pain_before" and form.get("pain_before") in (None, ""):
+            msg = "choose your usual knee pain today before the session (0 = no pain); one tap on a number"
+        out.setdefault(key, msg)
+    return out, labels
 
 
 @router.post("/log")
@@ -150,18 +208,43 @@ async def log_submit(request: Request, auth: PatientDep, session: SessionDep, _c
     if ctx.get("program") is None:
         raise ValidationError("there is no exercise program to log against yet; complete the intake first, or "
                               "see a clinician if the intake recommended it.")
-    data = _entry_data(form, [i for i in ctx["items"] if i["active"]])
+    slots = [i for i in ctx["items"] if i["active"]]
+    data = _entry_data(form, slots)
+    shown = {**data, "posted": _posted(form, slots)}
     try:
         entry = SessionEntry.model_validate(data)
     except PydanticValidationError as exc:
         errors = field_errors(exc, SessionEntry)
         if not data["exercises"]:
-            errors["exercises"] = "tick at least one exercise you did"
-        return page(request, "log.html", status_code=400, **{**ctx, "data": data, "errors": errors})
+            errors["exercises"] = "mark at least one exercise as done (or come back when you have done one)"
+        plain, labels = _plain_log_errors(errors, data, slots, form)
+        return page(request, "log.html", status_code=400,
+                    **{**ctx, "data": shown, "errors": plain, "error_labels": labels})
     try:
         log_session(session, ctx["row"], entry)
     except ValidationError as exc:
-        return page(request, "log.html", status_code=400, **{**ctx, "data": data, "errors": {"session": str(exc)}})
+        return page(request, "log.html", status_code=400, **{**ctx, "data": shown, "errors": {"session": str(exc)}})
+    return redirect("/log?saved=1")
+
+
+@router.post("/log/hour")
+async def log_hour(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep) -> Response:
+    """Add the pain an hour after to the last session and decide it again."""
+    form = await request.form()
+    row = current_program(session, auth.user.id)
+    if row is None:
+        raise ValidationError("there is no program yet; complete the intake first.")
+    pain = to_int(form.get("pain_after_1h"))
+    if not isinstance(pain, int) or not 0 <= pain <= 10:
+        ctx = _log_context(session, auth)
+        return page(request, "log.html", status_code=400, **{**ctx, "error_labels": {
+            "pain_after_1h": "Pain an hour after"}, "errors": {
+            "pain_after_1h": f"got {form.get('pain_after_1h')!r}; choose a whole number from 0 (no pain) to 10"}})
+    try:
+        log_one_hour(session, row, pain)
+    except ValidationError as exc:
+        ctx = _log_context(session, auth)
+        return page(request, "log.html", status_code=400, **{**ctx, "errors": {"pain_after_1h": str(exc)}})
     return redirect("/log?saved=1")
 
 
@@ -175,9 +258,15 @@ async def log_morning(request: Request, auth: PatientDep, session: SessionDep, _
     pain = to_int(form.get("pain_next_morning"))
     if not isinstance(pain, int):
         ctx = _log_context(session, auth)
-        return page(request, "log.html", status_code=400, **{**ctx, "errors": {
-            "pain_next_morning": f"got {form.get('pain_next_morning')!r}; allowed: a whole number from 0 to 10"}})
-    log_next_morning(session, row, pain)
+        return page(request, "log.html", status_code=400, **{**ctx, "error_labels": {
+            "pain_next_morning": "Pain this morning"}, "errors": {
+            "pain_next_morning": f"got {form.get('pain_next_morning')!r}; choose a whole number from 0 (no pain) "
+                                 "to 10"}})
+    try:
+        log_next_morning(session, row, pain, str(form.get("exercise") or "") or None)
+    except ValidationError as exc:
+        ctx = _log_context(session, auth)
+        return page(request, "log.html", status_code=400, **{**ctx, "errors": {"exercise": str(exc)}})
     return redirect("/log?saved=1")
 
 

@@ -1,8 +1,10 @@
 // Live coaching: sends reduced camera frames over a WebSocket and shows the count and cues.
+// "Turn on camera" runs the setup assistant (setup.js) first and starts the set after its countdown;
+// "Start now" starts at once, and the saved set then carries the checks that were not met.
 (function () {
   "use strict";
   var root = document.getElementById("live");
-  if (!root) { return; }
+  if (!root || !window.KneelineSetup) { return; }
   var video = document.getElementById("live-video");
   var canvas = document.getElementById("live-canvas");
   var countEl = document.getElementById("live-count");
@@ -11,12 +13,29 @@
   var cuesEl = document.getElementById("live-cues");
   var msgEl = document.getElementById("live-message");
   var statusEl = document.getElementById("live-status");
-  var latencyEl = document.getElementById("live-latency");
+  var cameraBtn = document.getElementById("live-camera");
   var startBtn = document.getElementById("live-start");
   var finishBtn = document.getElementById("live-finish");
+  var problem = document.getElementById("camera-problem");
+  var problemText = document.getElementById("camera-problem-text");
   var FPS = 12, WIDTH = 480;
-  var ws = null, busy = false, timer = null, latencies = [];
+  var ws = null, busy = false, timer = null, latencies = [], stream = null;
   window.kneelineLatencies = latencies;
+
+  function showProblem(text) {
+    problemText.textContent = text + " ";
+    problem.hidden = false;
+  }
+
+  var assistant = window.KneelineSetup.create({
+    video: video, view: root.getAttribute("data-view") || "frontal",
+    list: document.getElementById("setup-checks"), summary: document.getElementById("setup-summary"),
+    countdown: document.getElementById("setup-countdown"),
+    onStart: function () { connect("ok"); },
+    onLost: function (reason) {
+      statusEl.textContent = "The camera check stopped (" + reason + "). You can still start: press Start now.";
+    }
+  });
 
   function sendFrame() {
     if (!ws || ws.readyState !== 1 || busy || !video.videoWidth) { return; }
@@ -27,7 +46,7 @@
     canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
     busy = true;
     canvas.toBlob(function (blob) {
-      if (!blob) { busy = false; return; }
+      if (!blob || !ws || ws.readyState !== 1) { busy = false; return; }
       blob.arrayBuffer().then(function (buf) {
         var out = new Uint8Array(8 + buf.byteLength);
         new DataView(out.buffer).setFloat64(0, t, true);
@@ -43,47 +62,89 @@
     phaseEl.textContent = s.phase;
     holdEl.textContent = s.hold_s != null ? s.hold_s.toFixed(1) + " s" : "";
     cuesEl.textContent = s.cues.join(" ");
-    msgEl.textContent = s.message || "";
-    var lat = performance.now() - msg.t;
-    latencies.push(lat);
-    latencyEl.textContent = Math.round(lat) + " ms";
+    msgEl.textContent = s.message || ((s.withheld || []).length ? "Not checked in the last repetition: " + s.withheld.join("; ") : "");
+    latencies.push(performance.now() - msg.t);  // for benchmarks/live_latency.py only: never shown to patients
   }
 
-  startBtn.addEventListener("click", function () {
-    navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } }, audio: false }).then(function (stream) {
-      video.srcObject = stream;
-      var proto = location.protocol === "https:" ? "wss://" : "ws://";
-      ws = new WebSocket(proto + location.host + root.getAttribute("data-ws"));
-      ws.binaryType = "arraybuffer";
-      ws.onopen = function () {
-        statusEl.textContent = "Connected. Start when ready.";
-        finishBtn.disabled = false;
-        startBtn.disabled = true;
-        timer = setInterval(sendFrame, 1000 / FPS);
-      };
-      ws.onmessage = function (ev) {
-        var msg = JSON.parse(ev.data);
-        if (msg.type === "state") { busy = false; show(msg); }
-        else if (msg.type === "error") { busy = false; msgEl.textContent = msg.message; }
-        else if (msg.type === "saved") {
-          statusEl.textContent = "Set saved: " + msg.count + (root.getAttribute("data-kind") === "hold" ? " holds" : " reps") + ".";
-          statusEl.setAttribute("data-saved", String(msg.count));
-        }
-      };
-      ws.onclose = function (ev) {
-        clearInterval(timer);
-        finishBtn.disabled = true;
-        if (ev.code === 1008) { statusEl.textContent = "Not connected: " + ev.reason; }
-        else if (!statusEl.getAttribute("data-saved")) { statusEl.textContent = "Connection closed; what was counted is saved."; }
-      };
-    }).catch(function (err) {
-      statusEl.textContent = "The camera could not be opened (" + err.name + ").";
-    });
-  });
-
-  finishBtn.addEventListener("click", function () {
+  function finish() {
     clearInterval(timer);
     if (ws && ws.readyState === 1) { ws.send(JSON.stringify({ type: "finish" })); }
     finishBtn.disabled = true;
+  }
+
+  function cameraStopped() {
+    assistant.stop();
+    stream = null;
+    cameraBtn.disabled = false;
+    startBtn.disabled = false;
+    finish();
+    showProblem(window.KneelineSetup.cameraStopped);
+  }
+
+  // the camera stream (asked for once); resolves to null when it cannot be opened
+  function camera() {
+    if (stream) { return Promise.resolve(stream); }
+    problem.hidden = true;
+    return navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } }, audio: false }).then(function (s) {
+      stream = s;
+      video.srcObject = s;
+      s.getVideoTracks().forEach(function (track) { track.addEventListener("ended", cameraStopped); });
+      return s;
+    }).catch(function (err) {
+      statusEl.textContent = "";
+      showProblem(window.KneelineSetup.cameraError(err));
+      return null;
+    });
+  }
+
+  // open the coaching socket; setup: "ok", the unmet check ids, or "unchecked"
+  function connect(setup) {
+    if (ws) { return; }
+    cameraBtn.disabled = true;
+    startBtn.disabled = true;
+    var proto = location.protocol === "https:" ? "wss://" : "ws://";
+    ws = new WebSocket(proto + location.host + root.getAttribute("data-ws") + "?setup=" + encodeURIComponent(setup));
+    ws.binaryType = "arraybuffer";
+    ws.onopen = function () {
+      statusEl.textContent = "Connected. Start when ready.";
+      finishBtn.disabled = false;
+      timer = setInterval(sendFrame, 1000 / FPS);
+    };
+    ws.onmessage = function (ev) {
+      var msg = JSON.parse(ev.data);
+      if (msg.type === "state") { busy = false; show(msg); }
+      else if (msg.type === "error") { busy = false; msgEl.textContent = msg.message; }
+      else if (msg.type === "saved") {
+        statusEl.textContent = "Set saved: " + msg.count + (root.getAttribute("data-kind") === "hold" ? " holds" : " reps") + ".";
+        statusEl.setAttribute("data-saved", String(msg.count));
+      }
+    };
+    ws.onclose = function (ev) {
+      clearInterval(timer);
+      finishBtn.disabled = true;
+      if (ev.code === 1008) { statusEl.textContent = "Not connected: " + ev.reason; }
+      else if (!statusEl.getAttribute("data-saved")) { statusEl.textContent = "Connection closed; what was counted is saved."; }
+    };
+  }
+
+  cameraBtn.addEventListener("click", function () {
+    camera().then(function (s) {
+      if (!s) { return; }
+      cameraBtn.disabled = true;
+      statusEl.textContent = "Camera on. Follow the checks; the set starts by itself when all are met.";
+      assistant.start();
+    });
   });
+
+  startBtn.addEventListener("click", function () {
+    var neverChecked = !cameraBtn.disabled;  // the camera check was not turned on
+    var unmet = neverChecked ? ["unchecked"] : assistant.unmet();
+    camera().then(function (s) {
+      if (!s) { return; }
+      assistant.stop();
+      connect(unmet.length ? unmet.join(",") : "ok");
+    });
+  });
+
+  finishBtn.addEventListener("click", finish);
 })();

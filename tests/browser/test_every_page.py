@@ -1,0 +1,97 @@
+"""Every page of every role at 1280 px and 390 px: no serious or critical axe-core violation (WCAG 2.1 A/AA),
+no sideways scrolling, tap targets at least 44 px on the phone."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.browser.a11y import check_page
+from tests.browser.harness import LiveServer
+from tests.browser.helpers import PASSWORD, Journey, sign_up, wait_for_analysis
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ADMIN_EMAIL = "admin@clinic.example.org"
+
+
+@pytest.fixture
+def contexts(browser: Browser, server: LiveServer) -> Iterator[list[BrowserContext]]:
+    """Browser contexts opened by the test, closed after it."""
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def _page(browser: Browser, server: LiveServer, opened: list[BrowserContext]) -> Page:
+    context = browser.new_context(base_url=server.url)
+    opened.append(context)
+    return context.new_page()
+
+
+def _add_admin(server: LiveServer) -> None:
+    """``kneeline add-admin`` on the server's data folder (the documented way to make one)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from kneeline.cli import main; sys.exit(main())", "add-admin",
+         ADMIN_EMAIL, "--data-dir", str(server.data_dir)],
+        env={**os.environ, "KNEELINE_ADMIN_PASSWORD": PASSWORD}, capture_output=True, text=True, check=False)
+    assert done.returncode == 0 or "already exists" in done.stderr + done.stdout, done.stderr
+
+
+def _log_in(page: Page, email: str) -> None:
+    page.goto("/login")
+    page.fill('input[name="email"]', email)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('form[action="/login"] button[type="submit"]')
+    page.wait_for_load_state()
+
+
+def _patient_paths(page: Page, journey: Journey) -> list[str]:
+    pid, aid = journey.user_id, journey.analysis_id
+    page.goto(f"/patients/{pid}/program")
+    coach = page.locator('a[href^="/coach/"]').first
+    coach_path = [coach.get_attribute("href") or ""] if coach.count() else []
+    return ["/home", "/intake", "/tests", f"/analyses/{aid}", f"/analyses/{aid}/compare", f"/patients/{pid}/program",
+            "/log", "/outcomes", f"/patients/{pid}/progress", "/account", "/account/access", *coach_path]
+
+
+def test_every_page_of_every_role(browser: Browser, server: LiveServer, squat_journey: Journey,
+                                  contexts: list[BrowserContext]) -> None:
+    problems: list[str] = []
+    anonymous = _page(browser, server, contexts)
+    for path in ("/", "/login", "/signup"):
+        problems += check_page(anonymous, path)
+
+    page = squat_journey.page
+    assert wait_for_analysis(page, squat_journey.analysis_id) == "done"
+    for path in _patient_paths(page, squat_journey):
+        problems += check_page(page, path)
+
+    physio = _page(browser, server, contexts)
+    sign_up(physio, "Dr Axe Physio", "axe.physio@clinic.example.org", role="clinician")
+    page.goto("/account")
+    page.fill('#share-form input[name="email"]', "axe.physio@clinic.example.org")
+    page.click('#share-form button[type="submit"]')
+    page.wait_for_url("**/account")
+    pid = squat_journey.user_id
+    for path in ("/clinic", f"/clinic/patients/{pid}", f"/clinic/patients/{pid}/program",
+                 f"/analyses/{squat_journey.analysis_id}", f"/patients/{pid}/progress", "/account"):
+        problems += check_page(physio, path)
+
+    _add_admin(server)
+    admin = _page(browser, server, contexts)
+    _log_in(admin, ADMIN_EMAIL)
+    assert re.search(r"/admin$", admin.url), admin.url
+    for path in ("/admin", "/account"):
+        problems += check_page(admin, path)
+    assert not problems, "\n".join(problems)
