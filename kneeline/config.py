@@ -55,6 +55,10 @@ class WebSettings(BaseModel):
     port: int = Field(8000, ge=1, le=65535, description="Port to listen on")
     max_upload_mb: float = Field(500, gt=0, le=20_000, description="Largest video accepted, in megabytes")
     session_days: float = Field(14, gt=0, le=365, description="How long a log-in lasts")
+    reset_link_hours: float = Field(24, gt=0, le=24 * 14, description=(
+        "How long a password-reset link (issued by an administrator or the linked clinician) stays valid"))
+    invite_days: float = Field(14, gt=0, le=90, description=(
+        "How long a patient's invitation for a clinician without an account stays valid"))
     secure_cookies: bool = Field(False, description="Send cookies only over HTTPS (set behind an HTTPS proxy)")
     login_max_failures: int = Field(5, ge=1, le=100, description="Failed log-ins allowed per window before "
                                     "further attempts are refused")

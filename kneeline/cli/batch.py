@@ -52,6 +52,10 @@ def batch_command(
 
     def work() -> None:
         settings = load_settings(settings_file).analysis
+        if engine is EngineChoice.ray and address is not None:
+            from kneeline.cluster import check_address
+
+            check_address(address)  # before the progress bar: a wrong address is a one-line error
         err = stderr_console()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=False) as bar:

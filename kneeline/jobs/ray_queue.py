@@ -100,6 +100,9 @@ class RayJobs:
                 raise RuntimeError("this job queue is shut down; create a new RayJobs to submit jobs")
             ref = self._task.remote(self.database_url, str(self.data_dir), analysis_id)
             self._pending[ref] = analysis_id
+            refs = list(self._pending)
+        ready, _ = self._ray.wait(refs, num_returns=len(refs), timeout=0)
+        self._collect(ready)  # a long-running server keeps only the jobs still running
 
     def resume(self) -> int:
         """Submit every interrupted job again (see :meth:`kneeline.jobs.base.JobQueue.resume`)."""

@@ -325,3 +325,22 @@ class RecordAccess(Base):
     viewer_role: Mapped[str] = mapped_column(String(16))
     what: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AccountToken(Base):
+    """A one-time link: a password reset (``kind="reset"``, for ``user_id``) or a patient's invitation of
+    a clinician who has no account yet (``kind="invite"``, from patient ``user_id``).
+
+    The link holds a random token; the table keeps only its SHA-256, when it expires and when it was used.
+    """
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (CheckConstraint("kind IN ('reset', 'invite')", name="kind"),)
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    user_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,19 +1,28 @@
-"""Small inline SVG line charts (no scripts, no external files), with optional ±SD error bars."""
+"""Line charts of values over dates, drawn by matplotlib as SVG, with a text summary for screen readers.
+
+The SVG is embedded as an image (a ``data:`` URL: the content security policy allows no inline styles,
+and an image keeps matplotlib's own styling), sized for a phone first.  Series are told apart by
+marker shape and line style as well as colour, and are named in a legend inside the chart; the
+text summary says the same in words.
+"""
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 
 from markupsafe import Markup
 
-__all__ = ["Point", "Series", "line_chart"]
+__all__ = ["Point", "Series", "line_chart", "chart_summary", "chart_svg"]
 
-_W, _H = 560, 220
-_LEFT, _RIGHT, _TOP, _BOTTOM = 48, 12, 16, 36
-_COLOURS = ("#1f5fa8", "#c0392b", "#2e7d32", "#7b3fa0")
+_STYLES = (("#1f5fa8", "o", "-"), ("#b03a2e", "s", "--"), ("#2e7d32", "^", ":"), ("#6a3d9a", "D", "-."))
+"""(colour, marker, line style) per series: never colour alone."""
+_SIZE_IN = (5.0, 3.0)
+"""Figure size in inches: 360 x 216 px at 72 dpi, so text keeps its size on a 390 px phone."""
 
 
 @dataclass(frozen=True)
@@ -33,59 +42,93 @@ class Series:
     points: Sequence[Point] = field(default_factory=tuple)
 
 
-def _scale(lo: float, hi: float, out_lo: float, out_hi: float, v: float) -> float:
-    return out_lo if hi == lo else out_lo + (v - lo) * (out_hi - out_lo) / (hi - lo)
+def _fmt(v: float, unit: str) -> str:
+    text = f"{v:.1f}".rstrip("0").rstrip(".") if abs(v - round(v)) > 1e-9 else f"{v:.0f}"
+    return f"{text}{unit}"
 
 
-def _bounds(series: Sequence[Series], y_range: tuple[float, float] | None) -> tuple[float, float, int, int]:
-    points = [p for s in series for p in s.points]
-    days = [p.day.toordinal() for p in points]
+def chart_summary(title: str, series: Sequence[Series], unit: str = "") -> str:
+    """The chart in words: per series, how many values, over which dates, first and latest, lowest and highest."""
+    parts = []
+    for s in series:
+        pts = sorted(s.points, key=lambda p: p.day)
+        if not pts:
+            continue
+        values = [p.value for p in pts]
+        when = (f"on {pts[0].day:%d %b %Y}" if len(pts) == 1 else
+                f"from {pts[0].day:%d %b %Y} to {pts[-1].day:%d %b %Y}")
+        if len(pts) == 1:
+            parts.append(f"{s.name}: one value, {_fmt(values[0], unit)}, {when}.")
+        else:
+            parts.append(f"{s.name}: {len(pts)} values {when}; first {_fmt(values[0], unit)}, latest "
+                         f"{_fmt(values[-1], unit)}, lowest {_fmt(min(values), unit)}, highest "
+                         f"{_fmt(max(values), unit)}.")
+    return f"{title}. " + " ".join(parts)
+
+
+def chart_svg(title: str, series: Sequence[Series], y_label: str,
+              y_range: tuple[float, float] | None = None) -> bytes:
+    """The chart as an SVG document (matplotlib, no pyplot state)."""
+    from matplotlib import rc_context
+
+    with rc_context({"svg.fonttype": "none", "font.family": "sans-serif"}):  # text stays text: smaller, readable
+        return _draw(title, series, y_label, y_range)
+
+
+def _draw(title: str, series: Sequence[Series], y_label: str, y_range: tuple[float, float] | None) -> bytes:
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=_SIZE_IN, dpi=72, layout="constrained")
+    ax = fig.add_subplot()
+    days = [p.day for s in series for p in s.points]
+    for i, s in enumerate(series):
+        colour, marker, style = _STYLES[i % len(_STYLES)]
+        pts = sorted(s.points, key=lambda p: p.day)
+        ax.errorbar([p.day for p in pts], [p.value for p in pts], yerr=[p.spread or 0.0 for p in pts],
+                    color=colour, marker=marker, linestyle=style, linewidth=2, markersize=7, capsize=3,
+                    label=s.name)
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.set_ylabel(y_label, fontsize=10)
     if y_range is not None:
-        y_lo, y_hi = y_range
-    else:
-        y_lo = min(p.value - (p.spread or 0) for p in points)
-        y_hi = max(p.value + (p.spread or 0) for p in points)
-        pad = max(1.0, (y_hi - y_lo) * 0.1)
-        y_lo, y_hi = y_lo - pad, y_hi + pad
-    return y_lo, y_hi, min(days), max(days)
+        ax.set_ylim(*y_range)
+    ax.set_xlim(min(days) - timedelta(days=1), max(days) + timedelta(days=1))
+    locator = AutoDateLocator(minticks=2, maxticks=5)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    ax.tick_params(labelsize=10)
+    ax.grid(True, color="#dddddd", linewidth=0.8)
+    ax.spines[["top", "right"]].set_visible(False)
+    if len(series) > 1:
+        ax.legend(fontsize=9, frameon=False, loc="best")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
 
 
 def line_chart(title: str, series: Sequence[Series], unit: str = "",
-               y_range: tuple[float, float] | None = None) -> Markup:
-    """An SVG chart of ``series`` over dates; an empty string when there is nothing to draw."""
+               y_range: tuple[float, float] | None = None, y_label: str | None = None) -> Markup:
+    """A chart of ``series`` over dates with its summary in words; an empty string when there is nothing to draw.
+
+    Parameters
+    ----------
+    title
+        What the chart shows.
+    series
+        The lines; empty ones are left out.
+    unit
+        Unit written after each value in the summary ("°", " s", or nothing).
+    y_range
+        Fixed limits of the value axis (e.g. 0-10 for pain); default: from the data.
+    y_label
+        Label of the value axis, with its unit (default: ``title``).
+    """
     series = [s for s in series if s.points]
     if not series:
         return Markup("")
-    y_lo, y_hi, d_lo, d_hi = _bounds(series, y_range)
-
-    def x(d: date) -> float:
-        return _scale(d_lo - 1, d_hi + 1, _LEFT, _W - _RIGHT, d.toordinal())
-
-    def y(v: float) -> float:
-        return _scale(y_lo, y_hi, _H - _BOTTOM, _TOP, v)
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" role="img" class="chart" '
-             f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
-             f'<line x1="{_LEFT}" y1="{_H - _BOTTOM}" x2="{_W - _RIGHT}" y2="{_H - _BOTTOM}" stroke="#888"/>',
-             f'<line x1="{_LEFT}" y1="{_TOP}" x2="{_LEFT}" y2="{_H - _BOTTOM}" stroke="#888"/>']
-    for v in (y_lo, (y_lo + y_hi) / 2, y_hi):
-        parts.append(f'<text x="{_LEFT - 4}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11">{v:.0f}{unit}'
-                     "</text>")
-    for d in sorted({p.day for s in series for p in s.points})[:: max(1, len(series[0].points) // 6 or 1)]:
-        parts.append(f'<text x="{x(d):.1f}" y="{_H - _BOTTOM + 14}" text-anchor="middle" font-size="10">'
-                     f"{d.strftime('%d %b')}</text>")
-    for i, s in enumerate(series):
-        colour = _COLOURS[i % len(_COLOURS)]
-        pts = sorted(s.points, key=lambda p: p.day)
-        path = " ".join(f"{x(p.day):.1f},{y(p.value):.1f}" for p in pts)
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
-        for p in pts:
-            if p.spread:
-                parts.append(f'<line x1="{x(p.day):.1f}" x2="{x(p.day):.1f}" y1="{y(p.value - p.spread):.1f}" '
-                             f'y2="{y(p.value + p.spread):.1f}" stroke="{colour}"/>')
-            parts.append(f'<circle cx="{x(p.day):.1f}" cy="{y(p.value):.1f}" r="3" fill="{colour}">'
-                         f"<title>{escape(s.name)} {p.day.isoformat()}: {p.value:.1f}{escape(unit)}</title></circle>")
-        parts.append(f'<text x="{_LEFT + 8 + 150 * i}" y="{_H - 6}" font-size="11" fill="{colour}">'
-                     f"■ {escape(s.name)}</text>")
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    svg = chart_svg(title, series, y_label or title, y_range)
+    url = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    summary = chart_summary(title, series, unit)
+    return Markup(f'<figure class="chart-figure"><img class="chart" src="{url}" alt="{escape(title)}: '
+                  f'chart; its values are written below" width="360" height="216">'
+                  f'<figcaption class="chart-summary">{escape(summary)}</figcaption></figure>')

@@ -22,13 +22,13 @@ from kneeline.web.charts import Point, Series, line_chart
 __all__ = ["progress_context", "movement_changes", "METRIC_LABELS"]
 
 METRIC_LABELS: dict[str, tuple[str, str]] = {
-    "fppa_deg": ("Knee angle (FPPA, + = inward)", "°"),
-    "pelvic_drop_deg": ("Pelvic drop", "°"),
-    "pelvic_drop_max_deg": ("Largest pelvic drop", "°"),
-    "hold_s": ("Single-leg hold", " s"),
-    "trunk_lean_deg": ("Trunk lean", "°"),
-    "pelvic_obliquity_deg": ("Pelvic obliquity", "°"),
-    "depth": ("Depth (fraction of leg length)", ""),
+    "fppa_deg": ("Knee angle, inward movement", "°"),
+    "pelvic_drop_deg": ("Hip drop", "°"),
+    "pelvic_drop_max_deg": ("Largest hip drop", "°"),
+    "hold_s": ("Time on one leg", " s"),
+    "trunk_lean_deg": ("Upper-body lean", "°"),
+    "pelvic_obliquity_deg": ("Hip tilt", "°"),
+    "depth": ("Depth, share of leg length", ""),
 }
 
 
@@ -79,7 +79,7 @@ def _outcome_charts(session: Session, patient_id: int) -> tuple[list[Any], list[
     for measure, label, unit, rng in (("akps", "AKPS (higher is better)", "", (0.0, 100.0)),
                                       ("koos_pf", "KOOS-PF (higher is better)", "", (0.0, 100.0))):
         pts = [Point(r.taken_on, float(getattr(r, measure))) for r in rows if getattr(r, measure) is not None]
-        charts.append(line_chart(label, [Series(label.split(" ")[0], pts)], unit, rng))
+        charts.append(line_chart(label, [Series(label.split(" ")[0], pts)], unit, rng, y_label="Score (0–100)"))
         if len(pts) >= 2:
             changes.append(interpret_change(measure, pts[0].value, pts[-1].value).text)  # type: ignore[arg-type]
     nprs = [r for r in rows if r.nprs is not None]
@@ -94,14 +94,16 @@ def progress_context(session: Session, patient_id: int) -> dict[str, Any]:
     before = [Point(s.session_date, float(s.entry["pain_before"])) for s in sessions]
     during = [Point(s.session_date, float(max(e["pain_during"] for e in s.entry["exercises"]))) for s in sessions]
     nprs = [Point(r.taken_on, float(r.nprs)) for r in outcome_rows(session, patient_id) if r.nprs is not None]
-    pain_chart = line_chart("Pain, 0-10", [Series("before session", before), Series("worst during", during),
-                                           Series("questionnaire", nprs)], "", (0.0, 10.0))
+    pain_chart = line_chart("Knee pain", [Series("before session", before), Series("worst during", during),
+                                          Series("questionnaire", nprs)], "/10", (0.0, 10.0),
+                            y_label="Pain (0 = none, 10 = worst)")
     outcome_charts, outcome_changes = _outcome_charts(session, patient_id)
     movement = []
     for (test, metric), by_side in sorted(_movement_series(session, patient_id).items()):
         label, unit = METRIC_LABELS[metric]
+        axis = f"{label} ({unit.strip()})" if unit.strip() else label
         chart = line_chart(f"{label} — {test}", [Series(side, [p for p, _ in vals]) for side, vals in by_side.items()],
-                           unit)
+                           unit, y_label=axis)
         movement.append({"title": f"{label} — {test}", "chart": chart,
                          "changes": movement_changes(by_side, label, unit)})
     return {"pain_chart": pain_chart, "outcome_charts": [c for c in outcome_charts if c],

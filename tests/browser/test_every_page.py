@@ -95,3 +95,21 @@ def test_every_page_of_every_role(browser: Browser, server: LiveServer, squat_jo
     for path in ("/admin", "/account"):
         problems += check_page(admin, path)
     assert not problems, "\n".join(problems)
+
+
+def test_the_checks_find_what_they_look_for(browser: Browser, server: LiveServer,
+                                            contexts: list[BrowserContext]) -> None:
+    """The harness itself: an unlabelled field, a page wider than the phone and a small button are found."""
+    page = _page(browser, server, contexts)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/login")
+    page.evaluate("""() => { const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend', '<input type="number" name="bare"><div id="wide">wide</div>'
+                                + '<button id="tiny">tiny</button>');
+        document.getElementById('wide').style.width = '900px';  // the CSP allows no style attributes
+        Object.assign(document.getElementById('tiny').style, {minHeight: '0', padding: '0', height: '20px'}); }""")
+    from tests.browser.a11y import axe_violations, sideways_scroll, small_targets
+
+    assert any(v["id"] == "label" for v in axe_violations(page))
+    assert sideways_scroll(page) > 0
+    assert any("tiny" in t for t in small_targets(page))

@@ -58,19 +58,23 @@ def _check_results(page: Page) -> None:
 
 
 def _log_session(page: Page) -> None:
+    """The light log: one tap for the pain before, one per exercise; the next doses show at the top."""
     page.goto("/log")
     form = page.locator("#log-form")
     assert form.count() == 1, f"no session form on /log although a program exists: {page_text(page)}"
-    form.locator('input[name="pain_before"]').fill("3")
+    form.locator('input[name="pain_before"][value="3"]').check()
     blocks = form.locator("fieldset.exercise-log")
     assert blocks.count() > 0
     for i in range(blocks.count()):
-        block = blocks.nth(i)
-        block.locator('input[name^="pain_during_"]').fill("2")
-        block.locator('input[name^="pain_after_"]').fill("1")
+        blocks.nth(i).locator('input[name^="pain_during_"][value="2"]').check()
     form.locator('button[type="submit"]').click()
     page.wait_for_url("**/log?saved=1")
     assert page.locator("#saved").is_visible()
+    assert page.locator("#next-doses li").count() == blocks.count(), page_text(page)
+    page.locator('#hour-form input[name="pain_after_1h"][value="3"]').check()
+    page.locator('#hour-form button[type="submit"]').click()
+    page.wait_for_url("**/log?saved=1")
+    assert page.locator("#hour-form").count() == 0
 
 
 def _fill_questionnaires(page: Page) -> None:
@@ -105,11 +109,11 @@ def test_patient_journey(squat_journey: Journey, server: LiveServer, tmp_path: P
 
     _log_session(page)
     page.goto(f"/patients/{pid}/progress")
-    assert page.locator("#pain svg").count() >= 1, "no pain chart after logging a session"
-    assert page.locator("#movement svg").count() >= 1, "no movement-test chart after a finished analysis"
+    assert page.locator("#pain img.chart").count() >= 1, "no pain chart after logging a session"
+    assert page.locator("#movement img.chart").count() >= 1, "no movement-test chart after a finished analysis"
 
     _fill_questionnaires(page)
-    assert page.locator("#questionnaires svg").count() >= 1, "no questionnaire chart after saving them"
+    assert page.locator("#questionnaires img.chart").count() >= 1, "no questionnaire chart after saving them"
     page.goto("/outcomes")
     akps = page.locator("table tbody tr td:nth-child(3)").all_inner_texts()
     assert any(re.fullmatch(r"\d+", a.strip()) for a in akps), f"no AKPS score in the questionnaire history: {akps}"

@@ -247,3 +247,38 @@ def test_upgrade_to_0003_keeps_analyses_and_never_reuses_a_deleted_id(db_url: st
         assert new_id == last_id + 1, "the id of a deleted analysis was given to a new one"
     finally:
         db.dispose()
+
+
+def test_upgrade_from_0004_keeps_data_and_adds_account_tokens(db_url: str):
+    """0004 -> 0005 (one-time reset and invitation links): users and analyses survive; the table is new."""
+    from kneeline.store.db import make_engine, migrate
+    from kneeline.store.models import AccountToken
+
+    engine = make_engine(db_url)
+    try:
+        migrate(engine, "0004")
+        with engine.begin() as conn:
+            t = datetime(2026, 1, 1, tzinfo=UTC)
+            conn.execute(text("INSERT INTO users (email, name, password_hash, role, created_at) "
+                              "VALUES ('old@example.org', 'Old', 'x', 'patient', :t)"), {"t": t})
+            user_id = conn.execute(text("SELECT id FROM users")).scalar_one()
+            conn.execute(text("INSERT INTO analyses (patient_id, kind, test, side, status, progress, stage, "
+                              "video_sha256, video_name, video_bytes, attempts, created_at, result, setup_warning) "
+                              "VALUES (:u, 'test', 'squat', 'auto', 'done', 1, 'done', 'ab', 'v.mp4', 3, 1, :t, "
+                              "'{\"k\": 1}', 'record anyway')"), {"u": user_id, "t": t})
+        assert "account_tokens" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    db = open_database(db_url)
+    try:
+        assert _head(db) == _script_head() and "account_tokens" in inspect(db.engine).get_table_names()
+        with db.session() as session:
+            assert session.scalar(select(User.email)) == "old@example.org"
+            row = session.scalars(select(Analysis)).one()
+            assert row.result == {"k": 1} and row.setup_warning == "record anyway"
+            session.add(AccountToken(token_sha256="a" * 64, kind="reset", user_id=user_id,
+                                     expires_at=datetime(2026, 1, 2, tzinfo=UTC)))
+        with db.session() as session:
+            assert session.scalar(select(func.count()).select_from(AccountToken)) == 1
+    finally:
+        db.dispose()

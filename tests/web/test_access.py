@@ -64,6 +64,14 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/account/access"): PATIENTS,
     ("POST", "/account/delete"): EVERYONE,
     ("GET", "/admin"): {ADMIN},
+    ("POST", "/admin/users/{user_id}/reset"): {ADMIN},
+    ("POST", "/clinic/patients/{patient_id}/reset"): {LINKED},
+    ("POST", "/account/password"): EVERYONE,
+    ("POST", "/account/invite"): PATIENTS,
+    ("GET", "/reset/{token}"): {ANON, *EVERYONE},
+    ("POST", "/reset/{token}"): {ANON, *EVERYONE},
+    ("GET", "/invite/{token}"): {ANON, *EVERYONE},
+    ("POST", "/invite/{token}"): {ANON, *EVERYONE},
     ("GET", "/coach/{exercise_id}"): PATIENTS,
     ("POST", "/coach/{exercise_id}/upload"): PATIENTS,
     ("POST", "/coach/{exercise_id}/reference"): PATIENTS,
@@ -156,9 +164,20 @@ def _url(template: str, world: dict[str, object], method: str) -> str:
     assert isinstance(owner, Browser)
     # A delete gets its own analysis each time, so the shared one stays for the other checks.
     analysis_id = _analysis(world["app"], owner.user_id) if template.endswith("/delete") else world["analysis_id"]
-    return (template.replace("{patient_id}", str(owner.user_id))
+    if "{token}" in template:  # a fresh one-time link each time (a used one answers "already used")
+        template = template.replace("{token}", _link(world["app"], "reset" if "/reset/" in template else "invite",
+                                                     owner.user_id))
+    return (template.replace("{patient_id}", str(owner.user_id)).replace("{user_id}", str(owner.user_id))
             .replace("{analysis_id}", str(analysis_id))
             .replace("{name}", "result.json").replace("{exercise_id}", "squat"))
+
+
+def _link(app, kind: str, user_id: int) -> str:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from kneeline.store.tokens import issue_link
+    with app.state.ctx.db.session() as s:
+        return issue_link(s, kind, user_id, None, timedelta(hours=1))  # type: ignore[arg-type]
 
 
 def _allowed(status: int, location: str) -> bool:
@@ -217,7 +236,7 @@ HUGE_IDS = ("99999999999999999999", str(2**63), "1" + "0" * 40)
 def test_out_of_range_ids_answer_not_found(world, method: str, template: str) -> None:  # type: ignore[no-untyped-def]
     """A number too large for a row id (or 0, -1) names nothing: 404 or 403, never an overflow (500)."""
     for value in (*HUGE_IDS, "0", "-1"):
-        url = (template.replace("{patient_id}", value).replace("{analysis_id}", value)
+        url = (template.replace("{patient_id}", value).replace("{analysis_id}", value).replace("{user_id}", value)
                .replace("{name}", "result.json").replace("{exercise_id}", "squat"))
         for role in (OWNER, LINKED):
             b = world[role]

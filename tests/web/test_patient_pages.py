@@ -83,7 +83,7 @@ def test_log_a_session_next_morning_and_progress(app, patient) -> None:  # type:
         assert entry["pain_next_morning"] == 1
         assert all(e["pain_next_morning"] is None for e in entry["exercises"])
     progress = patient.client.get(f"/patients/{patient.user_id}/progress").text
-    assert "<svg" in progress
+    assert "data:image/svg+xml;base64," in progress and "chart-summary" in progress
 
 
 def test_log_errors_are_per_field_and_store_nothing(app, patient) -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +93,7 @@ def test_log_errors_are_per_field_and_store_nothing(app, patient) -> None:  # ty
     assert r.status_code == 400 and 'data-field="date"' in r.text and "pain_during" in r.text
     assert _count(app, SessionLog) == 0
     r = patient.post("/log", {"date": date.today().isoformat(), "pain_before": "2"})
-    assert r.status_code == 400 and "tick at least one exercise" in r.text
+    assert r.status_code == 400 and "mark at least one exercise as done" in r.text
 
 
 def test_questionnaires_are_scored_and_changes_judged(app, patient) -> None:  # type: ignore[no-untyped-def]

@@ -21,6 +21,11 @@ from kneeline.web.security import verify_password
 router = APIRouter()
 
 
+def account_context(session: Session, user: Account) -> dict[str, Any]:
+    """What the account page shows: linked clinicians (patient) or the number of patients (clinician)."""
+    return _context(session, user)
+
+
 def _context(session: Session, user: Account) -> dict[str, Any]:
     clinicians = session.scalars(select(User).join(CareLink, CareLink.clinician_id == User.id)
                                  .where(CareLink.patient_id == user.id).order_by(User.name)).all()
@@ -31,7 +36,8 @@ def _context(session: Session, user: Account) -> dict[str, Any]:
 @router.get("/account")
 def account(request: Request, auth: AuthDep, session: SessionDep) -> Response:
     """Account details, sharing and data rights."""
-    return page(request, "account.html", **_context(session, auth.user))
+    return page(request, "account.html", changed=request.query_params.get("password") == "changed",
+                **_context(session, auth.user))
 
 
 @router.post("/account/share")
@@ -42,7 +48,7 @@ async def share(request: Request, auth: PatientDep, session: SessionDep, _csrf: 
     if clinician is None:
         return page(request, "account.html", status_code=400, **{**_context(session, auth.user), "errors": {
             "email": f"no clinician account has the address {email!r}; ask your physiotherapist for the "
-                     "address they signed up with"}})
+                     "address they signed up with, or make an invitation link for them below"}})
     exists = session.scalar(select(CareLink.id).where(CareLink.clinician_id == clinician.id,
                                                       CareLink.patient_id == auth.user.id))
     if exists is None:
