@@ -76,7 +76,7 @@ def classify_view(yaw_deg: float | None) -> View:
 
 
 def _turned(yaw: float) -> str:
-    return f"You were turned about {yaw:.0f} deg away from facing the camera"
+    return f"You were turned about {yaw:.0f}° away from facing the camera"
 
 
 def _metric_view(yaw: float, what: str, prefix: str, enforce: bool,
@@ -85,7 +85,7 @@ def _metric_view(yaw: float, what: str, prefix: str, enforce: bool,
     withhold, warn = _limit(f"{prefix}_yaw_withhold_deg"), _limit(f"{prefix}_yaw_warn_deg")
     if yaw >= withhold:
         plural = " and " in what
-        msg = (f"{_turned(yaw)} (limit {withhold:.0f} deg for {what}), so {what} {'are' if plural else 'is'} not "
+        msg = (f"{_turned(yaw)}; the limit for {what} is {withhold:.0f}°, so {what} {'are' if plural else 'is'} not "
                f"shown: from this angle {'they are' if plural else 'it is'} not reliable. {SETUP_ADVICE}")
         return CaptureIssue(code=f"view_{prefix}_withheld", level="refuse" if enforce else "warning",
                             message=msg), not enforce
@@ -100,7 +100,7 @@ def _pelvis_error_note(yaw: float) -> str:
     pelvic = expected_error("pelvic_obliquity_deg", yaw, 0.0)
     trunk = expected_error("trunk_lean_deg", yaw, 0.0)
     assert pelvic is not None and trunk is not None
-    return (f"about {pelvic:.1f} deg (pelvis) and {trunk:.1f} deg (trunk) while you stand (measured, "
+    return (f"about {pelvic:.1f}° (pelvis) and {trunk:.1f}° (trunk) while you stand (measured, "
             "benchmarks/pelvis_limits.py); with the knees bent they are not shown from this angle")
 
 
@@ -110,21 +110,21 @@ def _view_issues(yaw: float | None, enforce: bool, uncertainty: float | None = N
     if yaw is None:
         return [CaptureIssue(code="view_unknown", level="warning",
                              message="The camera view could not be checked (no 3D keypoints). Make sure you "
-                                     "faced the camera squarely: knee angles change about 1 deg for every "
+                                     "faced the camera squarely: knee angles change about 1° for every "
                                      f"degree you are turned. {SETUP_ADVICE}")], True, True
     # Every frontal-plane number is withheld long before a side view; a frontal test is refused once a
     # side view cannot be ruled out (the estimate plus its uncertainty reaches the side-view limit).
     if yaw + (uncertainty or 0.0) >= _limit("yaw_sagittal_deg"):
-        side = (f"The camera sees you from the side (about {yaw:.0f} deg from facing it). This test measures the "
+        side = (f"The camera sees you from the side (about {yaw:.0f}° from facing it). This test measures the "
                 f"knee and pelvis from the front. {SETUP_ADVICE}")
         if refuse_side_view:
             raise CaptureError(side)
         return [CaptureIssue(code="view_side", level="info",
-                             message=f"Filmed from the side (about {yaw:.0f} deg from facing the camera): the knee "
+                             message=f"Filmed from the side (about {yaw:.0f}° from facing the camera): the knee "
                                      "angle (FPPA), pelvic drop and trunk lean are front-view numbers and are not "
                                      "shown.")], False, False
-    fppa_issue, fppa_ok = _metric_view(yaw, "the knee angle (FPPA)", "fppa", enforce,
-                                       f"about {yaw:.0f} deg (about 1 deg per degree turned)")
+    fppa_issue, fppa_ok = _metric_view(yaw, "the knee angle", "fppa", enforce,
+                                       f"about {yaw:.0f}° (about 1° per degree turned)")
     pelvis_issue, pelvis_ok = _metric_view(yaw, "pelvic drop and trunk lean", "pelvis", enforce,
                                            _pelvis_error_note(yaw))
     if fppa_issue is not None and pelvis_issue is not None:  # give the setup advice once

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kneeline.capture.setup import LightStats, SetupReport, check_setup, measure_light, setup_limit
-from kneeline.pose.backend import PersonDetector, PoseFrame
+from kneeline.pose.backend import PersonDetector, PoseFrame, SeriesBackend
 from kneeline.pose.container import PoseSeries
 from kneeline.pose.skeleton import BLAZEPOSE_KEYPOINTS
 
@@ -140,7 +140,7 @@ def _light(image_rgb: NDArray[np.uint8], frame: PoseFrame) -> LightStats:
     return measure_light(gray, box)
 
 
-class LoopingReplay:
+class LoopingReplay(SeriesBackend):
     """Replay a :class:`PoseSeries` frame by frame, looping, scaled to each image (a test hook).
 
     Parameters
@@ -149,24 +149,11 @@ class LoopingReplay:
         Keypoints to replay (BlazePose topology).
     """
 
-    def __init__(self, series: PoseSeries) -> None:
-        self.series = series
-        self.name = f"replay:{series.source}"
-        self.keypoints = series.keypoints
-        self._next = 0
-
     def process(self, image_rgb: NDArray[np.uint8]) -> PoseFrame:
         """Return the next frame of the series (after the last, the first again)."""
         i = self._next % self.series.n_frames
         self._next += 1
-        height, width = image_rgb.shape[:2]
-        scale = np.array([width / self.series.width, height / self.series.height])
-        world = None if self.series.world is None else self.series.world[i]
-        return PoseFrame(position=self.series.position[i] * scale, confidence=self.series.confidence[i],
-                         world=world)
-
-    def close(self) -> None:
-        """Nothing to release."""
+        return self._frame(i, image_rgb)
 
 
 def looping_replay(path: str | Path) -> LoopingReplay:

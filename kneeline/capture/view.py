@@ -34,13 +34,12 @@ import numpy as np
 from scipy.ndimage import median_filter
 
 from kneeline.evidence import value
-from kneeline.kinematics.view import in_frame
+from kneeline.kinematics.view import body_axis_world, in_frame
 from kneeline.pose.container import FloatArray, PoseSeries
 from kneeline.pose.skeleton import LOWER_BODY
 
 __all__ = ["ViewEstimate", "estimate_view", "signed_frame_yaw", "is_blazepose"]
 
-_PAIRS = (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder"))
 _FRAME_MARGIN_KEY = "frame_margin"
 
 
@@ -97,13 +96,9 @@ def signed_frame_yaw(pose: PoseSeries) -> FloatArray:
 
     NaN without 3D keypoints.
     """
-    if pose.world is None:
+    axis = body_axis_world(pose)
+    if axis is None:
         return np.full(pose.n_frames, np.nan)
-    axis = np.zeros((pose.n_frames, 3))
-    for left, right in _PAIRS:
-        lw, rw = pose.world_xyz(left), pose.world_xyz(right)
-        assert lw is not None and rw is not None
-        axis = axis + (lw - rw)
     yaw: FloatArray = np.degrees(np.arctan2(axis[:, 2], axis[:, 0]))
     if is_blazepose(pose):
         yaw = yaw - _capture("blazepose_world_yaw_bias_deg") - _line_of_sight_deg(pose)

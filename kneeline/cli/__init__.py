@@ -35,6 +35,7 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # plain help: wraps at 80 columns, flags without a "<bool>" type column
     )
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(app)

@@ -58,7 +58,7 @@ def plain_tables(result: AnalysisResult) -> list[RenderableType]:
 
     plain = plain_result(result)
     out: list[RenderableType] = [Text(plain.headline, style="bold"), Text(plain.view)]
-    out += [Text(f"warning: {w}", style="yellow") for w in result.capture.warnings]
+    out += [Text(f"warning: {w}", style="yellow") for w in plain.warnings]
     if plain.measures:
         measured = Table(title="What we measured", title_justify="left", show_lines=True)
         measured.add_column("Measure", ratio=2, overflow="fold")

@@ -34,5 +34,7 @@ def ask_command(
         console = stdout_console()
         for paragraph in answer.paragraphs:
             console.print(paragraph, highlight=False, markup=False)
-        console.print("Sources: " + "; ".join(answer.sources), highlight=False, markup=False)
+        from kneeline.cite import readable_sources
+
+        console.print("Sources: " + "; ".join(readable_sources(list(answer.sources))), highlight=False, markup=False)
     run_guarded(work)

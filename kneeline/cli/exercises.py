@@ -12,6 +12,7 @@ from rich.table import Table
 from kneeline.assess.types import numbers
 from kneeline.cli.common import run_guarded, stdout_console
 from kneeline.evidence import Sourced
+from kneeline.program.figures import figure_path
 from kneeline.program.library import Exercise, Library, intensity_band, load_library
 from kneeline.program.progression import clinician_only
 
@@ -46,22 +47,36 @@ def exercises_command(
     run_guarded(work)
 
 
+def _coachable() -> set[str]:
+    from kneeline.coach.definitions import load_movements
+
+    return set(load_movements().movements)
+
+
 def _mvic(entry: Sourced | None) -> str:
     return "-" if entry is None else "-".join(f"{x:g}" for x in numbers(entry))
 
 
 def _print_list(lib: Library) -> None:
-    table = Table(title="kneeline exercise library")
-    table.add_column("id", no_wrap=True)
-    for col in ("name", "category", "gmed %MVIC", "video check"):
-        table.add_column(col)
+    table = Table(title="kneeline exercise library", title_justify="left", expand=True)
+    table.add_column("Exercise (id)", ratio=5, overflow="fold")
+    table.add_column("Type", ratio=2, overflow="fold")
+    table.add_column("Glute med. activation", ratio=2, overflow="fold")
+    table.add_column("Camera", ratio=2, overflow="fold")
+    coachable = _coachable()
     for ex in lib.exercises.values():
-        video = f"{ex.video.test} ({ex.video.view})" if ex.video.checkable else "-"
-        table.add_row(ex.id, escape(ex.name), ex.category, _mvic(ex.gmed_mvic), video)
+        video = "counts and checks form" if ex.id in coachable else "no"
+        mvic = _mvic(ex.gmed_mvic)
+        table.add_row(f"{escape(ex.name)}\n[dim]{ex.id}[/]", ex.category, "not measured" if mvic == "-" else f"{mvic}%",
+                      video)
     stdout_console().print(table)
+    stdout_console().print("Glute med. activation: gluteus medius activity in % of a maximal contraction "
+                           "(%MVIC). More: kneeline exercises ID.", highlight=False)
 
 
 def _print_one(ex: Exercise, lib: Library) -> None:
+    from kneeline.cite import readable_source
+
     console = stdout_console()
     out = [f"[bold]{escape(ex.name)}[/] (id: {ex.id})", f"Also called: {', '.join(ex.aliases) or '-'}",
            f"Category: {ex.category}; focus: {ex.focus}; targets: {', '.join(ex.target)}"]
@@ -78,22 +93,25 @@ def _print_one(ex: Exercise, lib: Library) -> None:
         out.append(f"Starting dose: {start.text()}{' each side' if ex.each_side else ''}, rest {start.rest_s} s, "
                    f"{start.sessions_per_week} sessions a week")
         driver = prof.reps or prof.hold_s or prof.sets
-        out.append(f"  dose source: {driver.source}")
+        out.append(f"  dose source: {readable_source(driver.source)}")
     else:
         out.append("Dose: kneeline does not prescribe this exercise.")
     if ex.gmed_mvic is not None:
         out.append(f"Gluteus medius activation: {_mvic(ex.gmed_mvic)} %MVIC ({intensity_band(ex.gmed_mvic)}; "
-                   f"{ex.gmed_mvic.source}){' [provisional]' if ex.gmed_mvic.provisional else ''}")
-    video = (f"{ex.video.test}, {ex.video.view} camera" if ex.video.checkable
-             else f"no ({ex.video.note or 'not a kneeline test'})")
-    out.append(f"Video check: {video}")
+                   f"{readable_source(ex.gmed_mvic.source)}){' [provisional]' if ex.gmed_mvic.provisional else ''}")
+    camera = ("counts repetitions and checks form live (kneeline coach, or 'Do this with the camera' in the web app)"
+              if ex.id in _coachable() else "no camera coaching for this exercise")
+    out.append(f"Camera: {camera}")
+    if ex.video.checkable:
+        out.append(f"Movement test: kneeline analyze --test {ex.video.test} ({ex.video.view} camera)")
+    out.append(f"Pictures: {figure_path(ex.id, 'start')}, {figure_path(ex.id, 'end').name}")
     out += ["Steps:", *[f"  {i}. {s}" for i, s in enumerate(ex.steps, 1)]]
     out += ["Cues:", *[f"  - {c}" for c in ex.cues]]
     out += ["Common faults:", *[f"  - {f}" for f in ex.faults]]
     if ex.equipment:
         out.append(f"Equipment: {', '.join(ex.equipment)}")
     out += [f"Caution: {c}" for c in ex.cautions]
-    out.append(f"Evidence: {ex.evidence}")
+    out.append(f"Evidence: {readable_source(ex.evidence)}")
     console.print(out[0], highlight=False)
     for line in out[1:]:
         console.print(line, highlight=False, markup=False)

@@ -144,8 +144,12 @@ def _print(session: LoggedSession, current: dict[str, Prescription], as_json: bo
         typer.echo(json.dumps({"session": session.model_dump(mode="json"),
                                "current": {k: v.model_dump(mode="json") for k, v in current.items()}}, indent=2))
         return
+    from kneeline.program.feedback import next_doses
+
     console = stdout_console()
-    console.print(f"Session {session.entry.date} (pain before: {session.entry.pain_before}/10)", highlight=False)
-    for d in session.decisions:
-        console.print(f"  {d.id}: {d.action.upper()} -> next time {d.next.text()}", highlight=False, markup=False)
-        console.print(f"      {d.reason}", highlight=False, markup=False)
+    console.print(f"Session {session.entry.date} (pain before: {session.entry.pain_before}/10). Next time:",
+                  highlight=False)
+    for d, dose in zip(session.decisions, next_doses(session), strict=True):
+        console.print(f"- {dose.exercise} ({d.id}): {dose.action.lower()}, {dose.next_text}.", highlight=False,
+                      markup=False)
+        console.print(f"  {dose.why}", highlight=False, markup=False)

@@ -76,6 +76,16 @@ def resumable_jobs(db: Database) -> list[int]:
     return ids
 
 
+def resubmit_interrupted(queue: JobQueue, database_url: str) -> int:
+    """Submit every interrupted job of ``database_url`` to ``queue`` again; return how many (for ``resume``)."""
+    ids = resumable_job_ids(database_url)
+    for analysis_id in ids:
+        queue.submit(analysis_id)
+    if ids:
+        logger.info("resumed %d interrupted analysis job(s) on %s", len(ids), type(queue).__name__)
+    return len(ids)
+
+
 def resumable_job_ids(database_url: str) -> list[int]:
     """:func:`resumable_jobs` of the database at ``database_url`` (opened and closed here)."""
     from kneeline.store.db import open_database
@@ -117,10 +127,7 @@ class InlineJobs:
 
     def resume(self) -> int:
         """Run every interrupted job now (see :meth:`JobQueue.resume`); return how many."""
-        ids = resumable_job_ids(self.database_url)
-        for analysis_id in ids:
-            self.submit(analysis_id)
-        return len(ids)
+        return resubmit_interrupted(self, self.database_url)
 
     def shutdown(self, wait: bool = True) -> None:
         """Nothing to stop: every job ran in ``submit``."""

@@ -24,7 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from kneeline.jobs.base import resumable_job_ids
+from kneeline.jobs.base import resubmit_interrupted
 from kneeline.jobs.runner import release_leases, run_analysis
 
 __all__ = ["ProcessPoolJobs", "PARENT_CHECK_S"]
@@ -140,12 +140,7 @@ class ProcessPoolJobs:
 
     def resume(self) -> int:
         """Submit every interrupted job again (see :meth:`kneeline.jobs.base.JobQueue.resume`)."""
-        ids = resumable_job_ids(self.database_url)
-        for analysis_id in ids:
-            self.submit(analysis_id)
-        if ids:
-            logger.info("resumed %d interrupted analysis job(s)", len(ids))
-        return len(ids)
+        return resubmit_interrupted(self, self.database_url)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every submitted job has ended; False if ``timeout`` seconds passed first."""

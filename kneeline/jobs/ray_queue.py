@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kneeline.jobs.base import MAX_ATTEMPTS, resumable_job_ids
+from kneeline.jobs.base import MAX_ATTEMPTS, resubmit_interrupted
 
 __all__ = ["RayJobs", "parse_jobs_setting"]
 
@@ -106,12 +106,7 @@ class RayJobs:
 
     def resume(self) -> int:
         """Submit every interrupted job again (see :meth:`kneeline.jobs.base.JobQueue.resume`)."""
-        ids = resumable_job_ids(self.database_url)
-        for analysis_id in ids:
-            self.submit(analysis_id)
-        if ids:
-            logger.info("resumed %d interrupted analysis job(s) on Ray", len(ids))
-        return len(ids)
+        return resubmit_interrupted(self, self.database_url)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every submitted job has ended; False if ``timeout`` seconds passed first."""

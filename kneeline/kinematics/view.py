@@ -14,7 +14,7 @@ import numpy as np
 from kneeline.pose.container import FloatArray, PoseSeries
 from kneeline.pose.skeleton import LOWER_BODY
 
-__all__ = ["yaw_from_world", "estimate_yaw", "in_frame", "person_height_px"]
+__all__ = ["yaw_from_world", "body_axis_world", "estimate_yaw", "in_frame", "person_height_px"]
 
 _PAIRS = (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder"))
 
@@ -26,15 +26,23 @@ def yaw_from_world(pose: PoseSeries, z_scale: float = 1.0) -> FloatArray:
     angle out of the image plane is the yaw.  ``z_scale`` corrects a pose model that compresses
     depth (BlazePose does: see ``capture.yaml``).  NaN without world coordinates.
     """
-    if pose.world is None:
+    axis = body_axis_world(pose)
+    if axis is None:
         return np.full(pose.n_frames, np.nan)
+    out: FloatArray = np.degrees(np.arctan2(z_scale * np.abs(axis[:, 2]), np.abs(axis[:, 0])))
+    return out
+
+
+def body_axis_world(pose: PoseSeries) -> FloatArray | None:
+    """Per-frame body left-right axis in 3D: right->left hip plus right->left shoulder; None without 3D."""
+    if pose.world is None:
+        return None
     axis = np.zeros((pose.n_frames, 3))
     for left, right in _PAIRS:
         lw, rw = pose.world_xyz(left), pose.world_xyz(right)
         assert lw is not None and rw is not None
         axis = axis + (lw - rw)
-    out: FloatArray = np.degrees(np.arctan2(z_scale * np.abs(axis[:, 2]), np.abs(axis[:, 0])))
-    return out
+    return axis
 
 
 def estimate_yaw(pose: PoseSeries, z_scale: float = 1.0) -> FloatArray:

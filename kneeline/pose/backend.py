@@ -175,6 +175,10 @@ class SeriesBackend:
             raise InputError(f"the replayed keypoints have {self.series.n_frames} frames but the video has "
                              "more; give keypoints for every video frame")
         self._next += 1
+        return self._frame(i, image_rgb)
+
+    def _frame(self, i: int, image_rgb: NDArray[np.uint8]) -> PoseFrame:
+        """Frame ``i`` of the series, positions scaled to ``image_rgb``'s size."""
         height, width = image_rgb.shape[:2]
         scale = np.array([width / self.series.width, height / self.series.height])
         world = None if self.series.world is None else self.series.world[i]

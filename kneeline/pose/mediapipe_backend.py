@@ -19,6 +19,14 @@ Outputs, as kneeline defines them
 
 from __future__ import annotations
 
+import atexit
+import os
+import re
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -30,7 +38,8 @@ from kneeline.evidence import value
 from kneeline.pose.backend import PersonDetection, PoseFrame
 from kneeline.pose.skeleton import BLAZEPOSE_KEYPOINTS
 
-__all__ = ["MediaPipePose", "MediaPipePersonDetector", "mediapipe_version"]
+__all__ = ["MediaPipePose", "MediaPipePersonDetector", "mediapipe_version", "quiet_native_logs",
+           "native_stderr_filtered"]
 
 _SETTINGS = "pose.yaml"
 _DETECTOR_GRAPH = """
@@ -44,8 +53,121 @@ node {
 """
 
 
+_NATIVE_NOISE = re.compile(r"^(INFO: Created TensorFlow Lite|WARNING: All log messages before absl::InitializeLog"
+                           r"|[IW]\d{4} [\d:. ]+\d+ [\w.]+:\d+\] )")
+"""Native info and warning lines MediaPipe prints when a graph starts (glog/absl format ``W0000 ...``)."""
+_STDERR_LOCK = threading.Lock()
+_QUIET_FRAMES = 3
+"""Frames after which a pose graph has printed its start-up lines (measured: by the end of the second)."""
+
+
+def quiet_native_logs() -> None:
+    """Ask MediaPipe's native logging (glog, TensorFlow Lite) for errors only, where it reads the environment.
+
+    Called right before MediaPipe is first imported, in the CLI, the server and its job workers alike;
+    not at kneeline import time.  A value the user set is kept.  Lines printed before absl's logging
+    starts ignore these variables; :func:`native_stderr_filtered` drops them.
+    """
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _flush_c_streams() -> None:
+    """Flush the C library's output buffers (``fflush(NULL)``), where the C library can be loaded."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):  # no C library to load (not expected on Linux or macOS)
+        pass
+
+
+class _NativeStderrFilter:
+    """Standard error (fd 2) sent to a temporary file while any user holds it.
+
+    On release, everything in it but MediaPipe's native start-up lines is written back.  Users nest (a
+    count) and threads share it; at interpreter exit a filter still held is released, so nothing that
+    was written meanwhile is lost.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved: int | None = None
+        self._captured: Any = None
+        self._at_exit = False
+
+    def acquire(self) -> None:
+        """Start filtering (or join the filter already running)."""
+        with self._lock:
+            self._users += 1
+            if self._users > 1:
+                return
+            sys.stderr.flush()
+            _flush_c_streams()
+            self._captured = tempfile.TemporaryFile()
+            self._saved = os.dup(2)
+            os.dup2(self._captured.fileno(), 2)
+            if not self._at_exit:
+                atexit.register(self.release_all)
+                self._at_exit = True
+
+    def release_all(self) -> None:
+        """Release the filter whoever holds it (at exit)."""
+        with self._lock:
+            held = self._users > 0
+            self._users = min(self._users, 1)
+        if held:
+            self.release()
+
+    def release(self) -> None:
+        """Leave the filter; the last user restores standard error and writes back what was kept."""
+        with self._lock:
+            self._users -= 1
+            if self._users > 0 or self._saved is None:
+                return
+            _flush_c_streams()
+            os.dup2(self._saved, 2)
+            os.close(self._saved)
+            self._saved = None
+            captured, self._captured = self._captured, None
+        captured.seek(0)
+        kept = [line for line in captured.read().decode("utf-8", "replace").splitlines(keepends=True)
+                if not _NATIVE_NOISE.match(line)]
+        captured.close()
+        if kept:
+            sys.stderr.write("".join(kept))
+            sys.stderr.flush()
+
+
+_FILTER = _NativeStderrFilter()
+
+
+def _filtering() -> bool:
+    return os.environ.get("KNEELINE_NATIVE_LOGS") != "1"
+
+
+@contextmanager
+def native_stderr_filtered() -> Iterator[None]:
+    """While MediaPipe starts a graph, drop its native info/warning lines from standard error.
+
+    File descriptor 2 is sent to a temporary file for the duration and everything in it that is not
+    one of those lines (errors, anything else written meanwhile) is written back afterwards, also
+    when starting the graph fails.  ``KNEELINE_NATIVE_LOGS=1`` shows everything.
+    """
+    if not _filtering():
+        yield
+        return
+    _FILTER.acquire()
+    try:
+        yield
+    finally:
+        _FILTER.release()
+
+
 def mediapipe_version() -> str:
     """Return the installed MediaPipe version."""
+    quiet_native_logs()
     import mediapipe
 
     return str(getattr(mediapipe, "__version__", "unknown"))
@@ -103,13 +225,23 @@ class MediaPipePose:
             if not 0 <= threshold <= 1:
                 raise InputError(f"{label} must lie in [0, 1]; got {threshold}")
         self.name = "mediapipe-blazepose-full"
+        quiet_native_logs()
         from mediapipe.python.solutions import pose as mp_pose
 
-        self._pose: Any = mp_pose.Pose(
-            static_image_mode=self.static_image_mode, model_complexity=self.model_complexity,
-            smooth_landmarks=self.smooth_landmarks, enable_segmentation=False,
-            min_detection_confidence=self.min_detection_confidence,
-            min_tracking_confidence=self.min_tracking_confidence)
+        # The graph loads its models in its own threads after construction; its start-up lines come
+        # any time until the first frames are through, so the filter is held until then (or close()).
+        self._quiet_calls = _QUIET_FRAMES if _filtering() else 0
+        if self._quiet_calls:
+            _FILTER.acquire()
+        try:
+            self._pose: Any = mp_pose.Pose(
+                static_image_mode=self.static_image_mode, model_complexity=self.model_complexity,
+                smooth_landmarks=self.smooth_landmarks, enable_segmentation=False,
+                min_detection_confidence=self.min_detection_confidence,
+                min_tracking_confidence=self.min_tracking_confidence)
+        except BaseException:
+            self._end_quiet()
+            raise
 
     def process(self, image_rgb: NDArray[np.uint8]) -> PoseFrame:
         """Estimate the pose in one RGB image (the next frame of the video).
@@ -128,7 +260,13 @@ class MediaPipePose:
         if self._pose is None:
             raise RuntimeError("this MediaPipePose was closed; create a new one")
         image = _check_rgb(image_rgb)
-        result = self._pose.process(image)
+        try:
+            result = self._pose.process(image)
+        finally:
+            if self._quiet_calls > 0:
+                self._quiet_calls -= 1
+                if self._quiet_calls == 0:
+                    _FILTER.release()
         if result.pose_landmarks is None:
             return PoseFrame.empty(len(self.keypoints), with_world=True)
         height, width = image.shape[:2]
@@ -172,6 +310,13 @@ class MediaPipePose:
         if self._pose is not None:
             self._pose.close()
             self._pose = None
+        self._end_quiet()
+
+    def _end_quiet(self) -> None:
+        """Stop filtering the start-up lines (if this estimator still does)."""
+        if getattr(self, "_quiet_calls", 0) > 0:
+            self._quiet_calls = 0
+            _FILTER.release()
 
     def __enter__(self) -> MediaPipePose:
         return self
@@ -194,12 +339,14 @@ class MediaPipePersonDetector:
     name = "mediapipe-pose-detection"
 
     def __init__(self) -> None:
+        quiet_native_logs()
         from google.protobuf import text_format
         from mediapipe.framework import calculator_pb2
         from mediapipe.python.solution_base import SolutionBase
 
         config = text_format.Parse(_DETECTOR_GRAPH, calculator_pb2.CalculatorGraphConfig())
-        self._graph: Any = SolutionBase(graph_config=config, outputs=["detections"])
+        with native_stderr_filtered():
+            self._graph: Any = SolutionBase(graph_config=config, outputs=["detections"])
 
     def detect(self, image_rgb: NDArray[np.uint8]) -> list[PersonDetection]:
         """Return the people found in one RGB image (hip centre and body radius in pixels).
@@ -213,7 +360,8 @@ class MediaPipePersonDetector:
             raise RuntimeError("this MediaPipePersonDetector was closed; create a new one")
         image = _check_rgb(image_rgb)
         height, width = image.shape[:2]
-        result = self._graph.process({"image": image})
+        with native_stderr_filtered():
+            result = self._graph.process({"image": image})
         found = []
         for detection in result.detections or []:
             points = detection.location_data.relative_keypoints

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from kneeline.program.library import Library, load_library
 from kneeline.program.progression import Decision, LoggedSession
 
-__all__ = ["NextDose", "next_doses", "pending_questions", "PendingQuestions", "dose_words"]
+__all__ = ["NextDose", "next_doses", "pending_questions", "PendingQuestions", "dose_words", "shared_reason"]
 
 _ACTION_WORDS = {"progress": "Move up", "hold": "Keep the same", "regress": "Step down"}
 
@@ -27,7 +27,7 @@ class NextDose:
     action
         "Move up", "Keep the same" or "Step down".
     next_text
-        What to do next time ("Clamshell: 3 sets of 12"; another exercise's name after a change).
+        What to do next time ("3 sets of 12"; with the other exercise's name when it changes).
     why
         The reason, one sentence, without the decision's own prefix.
     """
@@ -41,6 +41,9 @@ class NextDose:
 def dose_words(sets: int, reps: int | None, hold_s: int | float | None) -> str:
     """A dose as a patient says it: "3 sets of 10", "3 holds of 30 s", "3 sets of 10, holding each 5 s"."""
     plural = "" if sets == 1 else "s"
+    if reps is None and hold_s is not None and hold_s >= 120:  # a warm-up: minutes, not a "hold"
+        minutes = f"{hold_s / 60:g} minutes"
+        return minutes if sets == 1 else f"{sets} times {minutes}"
     if reps is not None and hold_s is not None:
         return f"{sets} set{plural} of {reps}, holding each {hold_s:g} s"
     if reps is not None:
@@ -67,8 +70,15 @@ def next_doses(session: LoggedSession, lib: Library | None = None) -> list[NextD
 
 def _dose(d: Decision, lib: Library) -> NextDose:
     nxt = d.next
+    dose = dose_words(nxt.sets, nxt.reps, nxt.hold_s)
     return NextDose(exercise=_name(d.id, lib), action=_ACTION_WORDS.get(d.action, d.action),
-                    next_text=f"{_name(nxt.id, lib)}: {dose_words(nxt.sets, nxt.reps, nxt.hold_s)}", why=_why(d.reason))
+                    next_text=dose if nxt.id == d.id else f"{_name(nxt.id, lib)}, {dose}", why=_why(d.reason))
+
+
+def shared_reason(doses: list[NextDose]) -> str | None:
+    """The reason, when every exercise has the same one (said once instead of after each exercise)."""
+    reasons = {d.why for d in doses}
+    return reasons.pop() if len(doses) > 1 and len(reasons) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,11 @@ class NotMeasured:
 
 @dataclass(frozen=True)
 class PlainResult:
-    """A result in words: headline, view, measures, what was not measured, how to film, next steps."""
+    """A result in words: headline, view, measures, what was not measured, how to film, next steps.
+
+    ``warnings``: the capture warnings other than the view's (those are said by ``not_measured`` and
+    ``how_to_film``), e.g. two people in the picture or poor light.
+    """
 
     count: int
     what: str
@@ -94,6 +98,7 @@ class PlainResult:
     not_measured: list[NotMeasured] = field(default_factory=list)
     how_to_film: list[str] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def headline(self) -> str:
@@ -319,5 +324,7 @@ def plain_result(result: AnalysisResult, sex: str = "unspecified", knee: str = "
     what = {"gait": "steps", "single-leg-stance": "holds"}.get(result.test, "repetitions")
     if not any(f.topic == "movement" for f in findings):
         measures += _unjudged(result)
-    return PlainResult(count=count, what=what, view=view_sentence(result), measures=measures, not_measured=missing,
-                       how_to_film=film, next_steps=_next_steps(result, measures, film))
+    view_messages = {i.message for i in result.capture.issues if i.code.startswith("view_")}
+    warnings = [w for w in result.capture.warnings if w not in view_messages]  # the view: said in not_measured
+    return PlainResult(warnings=warnings, count=count, what=what, view=view_sentence(result), measures=measures,
+                       not_measured=missing, how_to_film=film, next_steps=_next_steps(result, measures, film))

@@ -328,10 +328,11 @@ class RecordAccess(Base):
 
 
 class AccountToken(Base):
-    """A one-time link: a password reset (``kind="reset"``, for ``user_id``) or a patient's invitation of
-    a clinician who has no account yet (``kind="invite"``, from patient ``user_id``).
+    """A one-time link: a password reset, or a patient's invitation of a clinician.
 
-    The link holds a random token; the table keeps only its SHA-256, when it expires and when it was used.
+    ``kind="reset"``: for the account ``user_id``; ``kind="invite"``: from patient ``user_id`` to a
+    clinician who has no account yet.  The link holds a random token; the table keeps only its
+    SHA-256, when it expires and when it was used.
     """
 
     __tablename__ = "account_tokens"

@@ -21,8 +21,8 @@ __all__ = ["Point", "Series", "line_chart", "chart_summary", "chart_svg"]
 
 _STYLES = (("#1f5fa8", "o", "-"), ("#b03a2e", "s", "--"), ("#2e7d32", "^", ":"), ("#6a3d9a", "D", "-."))
 """(colour, marker, line style) per series: never colour alone."""
-_SIZE_IN = (5.0, 3.0)
-"""Figure size in inches: 360 x 216 px at 72 dpi, so text keeps its size on a 390 px phone."""
+_SIZE_IN = (5.0, 3.2)
+"""Figure size in inches: 360 x 230 px at 72 dpi, so text keeps its size (13 px) on a 390 px phone."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ def chart_summary(title: str, series: Sequence[Series], unit: str = "") -> str:
     """The chart in words: per series, how many values, over which dates, first and latest, lowest and highest."""
     parts = []
     for s in series:
+        name = s.name[:1].upper() + s.name[1:]
         pts = sorted(s.points, key=lambda p: p.day)
         if not pts:
             continue
@@ -58,9 +59,9 @@ def chart_summary(title: str, series: Sequence[Series], unit: str = "") -> str:
         when = (f"on {pts[0].day:%d %b %Y}" if len(pts) == 1 else
                 f"from {pts[0].day:%d %b %Y} to {pts[-1].day:%d %b %Y}")
         if len(pts) == 1:
-            parts.append(f"{s.name}: one value, {_fmt(values[0], unit)}, {when}.")
+            parts.append(f"{name}: one value, {_fmt(values[0], unit)}, {when}.")
         else:
-            parts.append(f"{s.name}: {len(pts)} values {when}; first {_fmt(values[0], unit)}, latest "
+            parts.append(f"{name}: {len(pts)} values {when}; first {_fmt(values[0], unit)}, latest "
                          f"{_fmt(values[-1], unit)}, lowest {_fmt(min(values), unit)}, highest "
                          f"{_fmt(max(values), unit)}.")
     return f"{title}. " + " ".join(parts)
@@ -76,7 +77,7 @@ def chart_svg(title: str, series: Sequence[Series], y_label: str,
 
 
 def _draw(title: str, series: Sequence[Series], y_label: str, y_range: tuple[float, float] | None) -> bytes:
-    from matplotlib.dates import AutoDateLocator, DateFormatter
+    from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=_SIZE_IN, dpi=72, layout="constrained")
@@ -85,22 +86,22 @@ def _draw(title: str, series: Sequence[Series], y_label: str, y_range: tuple[flo
     for i, s in enumerate(series):
         colour, marker, style = _STYLES[i % len(_STYLES)]
         pts = sorted(s.points, key=lambda p: p.day)
-        ax.errorbar([p.day for p in pts], [p.value for p in pts], yerr=[p.spread or 0.0 for p in pts],
+        ax.errorbar([float(date2num(p.day)) for p in pts], [p.value for p in pts], yerr=[p.spread or 0.0 for p in pts],
                     color=colour, marker=marker, linestyle=style, linewidth=2, markersize=7, capsize=3,
                     label=s.name)
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.set_ylabel(y_label, fontsize=10)
+    ax.set_title(title, fontsize=14, loc="left")
+    ax.set_ylabel(y_label, fontsize=13)
     if y_range is not None:
         ax.set_ylim(*y_range)
-    ax.set_xlim(min(days) - timedelta(days=1), max(days) + timedelta(days=1))
+    ax.set_xlim(float(date2num(min(days) - timedelta(days=1))), float(date2num(max(days) + timedelta(days=1))))
     locator = AutoDateLocator(minticks=2, maxticks=5)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
-    ax.tick_params(labelsize=10)
+    ax.tick_params(labelsize=13)
     ax.grid(True, color="#dddddd", linewidth=0.8)
     ax.spines[["top", "right"]].set_visible(False)
     if len(series) > 1:
-        ax.legend(fontsize=9, frameon=False, loc="best")
+        ax.legend(fontsize=12, frameon=False, loc="best")
     buf = io.BytesIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()
@@ -130,5 +131,5 @@ def line_chart(title: str, series: Sequence[Series], unit: str = "",
     url = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
     summary = chart_summary(title, series, unit)
     return Markup(f'<figure class="chart-figure"><img class="chart" src="{url}" alt="{escape(title)}: '
-                  f'chart; its values are written below" width="360" height="216">'
+                  f'chart; its values are written below" width="360" height="230">'
                   f'<figcaption class="chart-summary">{escape(summary)}</figcaption></figure>')

@@ -126,8 +126,38 @@ def parse_intake_form(form: Any) -> tuple[Intake | None, dict[str, str], dict[st
     return intake, errors, data
 
 
+OUTCOME_LABELS: dict[str, str] = {
+    "date": "Date", "nprs_now": "Pain now", "nprs_worst_week": "Worst pain in the last week",
+    "akps": "Knee questionnaire (AKPS, Kujala)", "koos_pf": "Kneecap questionnaire (KOOS-PF)",
+}
+"""The questionnaire form's fields in plain words, for its error messages."""
+
+
+def _missing(answered: object, questions: dict[str, str]) -> list[str]:
+    given = answered if isinstance(answered, dict) else {}
+    return [text for item_id, text in questions.items() if given.get(item_id) in (None, "")]
+
+
+def plain_outcome_errors(errors: dict[str, str], data: dict[str, Any]) -> dict[str, str]:
+    """The questionnaire form's errors in plain words: which questions are left, what numbers are allowed."""
+    out = dict(errors)
+    for key, questions in (("akps", {i.id: i.question for i in load_akps().items}),
+                           ("koos_pf", {i.id: i.text for i in load_koos_pf().items})):
+        if key in errors:
+            left = _missing(data.get(key), questions)
+            listed = "; ".join(f"\u201c{q}\u201d" for q in left[:3]) + (f"; and {len(left) - 3} more" if len(left) > 3
+                                                                        else "")
+            out[key] = (f"answer every question of this questionnaire, or none of it. Still to answer: {listed}."
+                        if left else "check the answers of this questionnaire; one of them is not one of its choices.")
+    for key in ("nprs_now", "nprs_worst_week"):
+        if key in errors:
+            out[key] = (f"you entered {data.get(key)!r}; choose a whole number from 0 (no pain) to 10 (worst "
+                        "imaginable), or leave it empty")
+    return out
+
+
 def parse_outcome_form(form: Any) -> tuple[OutcomeAnswers | None, dict[str, str], dict[str, Any]]:
-    """Validate the questionnaires form."""
+    """Validate the questionnaires form (errors in plain words, see :func:`plain_outcome_errors`)."""
     data = outcome_data(form)
     answers, errors = validate(OutcomeAnswers, data)
-    return answers, errors, data
+    return answers, plain_outcome_errors(errors, data) if errors else errors, data

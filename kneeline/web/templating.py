@@ -63,6 +63,12 @@ def make_templates(folder: Path) -> Jinja2Templates:
     templates.env.filters["num"] = fmt_number
     templates.env.filters["when"] = fmt_when
     templates.env.filters["degrees"] = degrees
+    from kneeline.program.feedback import shared_reason
+
+    templates.env.filters["shared_reason"] = shared_reason
+    from kneeline.cite import readable_source
+
+    templates.env.filters["cite"] = readable_source
     templates.env.globals["app_name"] = "kneeline"
     templates.env.filters["metric"] = metric_label
     templates.env.filters["vs_reference"] = vs_reference_text

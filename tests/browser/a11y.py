@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-__all__ = ["AXE_JS", "axe_violations", "sideways_scroll", "small_targets", "check_page", "WIDTHS"]
+__all__ = ["AXE_JS", "axe_violations", "sideways_scroll", "small_targets", "check_page", "check_page_as_is", "WIDTHS"]
 
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 """axe-core, vendored from the npm registry."""
@@ -64,6 +64,16 @@ def small_targets(page: Page) -> list[str]:
                           + Math.round(el.getBoundingClientRect().height) + 'px');
            }""", _MIN_TARGET_PX)
     return found
+
+
+def check_page_as_is(page: Page) -> list[str]:
+    """The page now open (e.g. the answer to a form), at its current width: what is wrong, in words."""
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    problems = [f"{page.url} at {width} px: axe {v['impact']} {v['id']} ({v['help']}): {v['nodes']}"
+                for v in axe_violations(page)]
+    if (extra := sideways_scroll(page)) > 0:
+        problems.append(f"{page.url} at {width} px: scrolls sideways by {extra} px")
+    return problems
 
 
 def check_page(page: Page, path: str) -> list[str]:

@@ -65,8 +65,11 @@ class LiveServer:
         command = [sys.executable, "-c", "import sys; from kneeline.cli import main; sys.exit(main())",
                    "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(data_dir),
                    "--workers", str(workers)]
+        # Every browser test signs up its own people, all from 127.0.0.1: the per-address sign-up limit
+        # (web.signup_max_per_client, 10) is for strangers, not for this one test machine playing many users.
+        env = {**os.environ, "KNEELINE_WEB__SIGNUP_MAX_PER_CLIENT": "1000"}
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
-                                        cwd=Path(__file__).resolve().parents[2])
+                                        cwd=Path(__file__).resolve().parents[2], env=env)
 
     def log_tail(self, n_chars: int = 4000) -> str:
         """The end of the server's output (for failure messages)."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.a11y import check_page
+from tests.browser.a11y import check_page, check_page_as_is
 from tests.browser.harness import LiveServer
 from tests.browser.helpers import PASSWORD, Journey, sign_up, wait_for_analysis
 
@@ -62,7 +62,8 @@ def _patient_paths(page: Page, journey: Journey) -> list[str]:
     coach = page.locator('a[href^="/coach/"]').first
     coach_path = [coach.get_attribute("href") or ""] if coach.count() else []
     return ["/home", "/intake", "/tests", f"/analyses/{aid}", f"/analyses/{aid}/compare", f"/patients/{pid}/program",
-            "/log", "/outcomes", f"/patients/{pid}/progress", "/account", "/account/access", *coach_path]
+            "/log", "/outcomes", f"/patients/{pid}/progress", "/account", "/account/access",
+            f"/patients/{pid}/program/handout", "/exercises", "/exercises/clamshell", *coach_path]
 
 
 def test_every_page_of_every_role(browser: Browser, server: LiveServer, squat_journey: Journey,
@@ -94,7 +95,27 @@ def test_every_page_of_every_role(browser: Browser, server: LiveServer, squat_jo
     assert re.search(r"/admin$", admin.url), admin.url
     for path in ("/admin", "/account"):
         problems += check_page(admin, path)
+
+    # the one-time links' pages: issued (admin, patient) and opened (signed out)
+    admin.goto("/admin")
+    admin.locator(f'form[action="/admin/users/{pid}/reset"] button').click()
+    admin.wait_for_load_state()
+    problems += [f"{p} (reset link issued)" for p in check_page_as_is(admin)]
+    reset = _issued_path(admin)
+    page.goto("/account")
+    page.click('#invite-form button[type="submit"]')
+    page.wait_for_load_state()
+    invite = _issued_path(page)
+    for path in (reset, invite):
+        problems += check_page(anonymous, path)
     assert not problems, "\n".join(problems)
+
+
+def _issued_path(page: Page) -> str:
+    link = page.locator("#issued-link").input_value()
+    found = re.search(r"https?://[^/]+(/.+)$", link)
+    assert found, link
+    return found.group(1)
 
 
 def test_the_checks_find_what_they_look_for(browser: Browser, server: LiveServer,

@@ -70,7 +70,7 @@ def test_view_limits_per_metric():
     assert not turned.fppa_ok and turned.pelvis_ok and turned.capture.view == "oblique"
     assert [i.code for i in turned.capture.issues] == ["view_fppa_withheld", "view_pelvis_oblique"]
     pelvis_msg = turned.capture.issues[1].message
-    assert "deg (pelvis)" in pelvis_msg and "not shown from this angle" in pelvis_msg
+    assert "° (pelvis)" in pelvis_msg and "not shown from this angle" in pelvis_msg
     far = _gate(_turned(stick_figure(T), 20))
     assert not far.fppa_ok and not far.pelvis_ok
 

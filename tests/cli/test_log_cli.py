@@ -56,7 +56,7 @@ def test_log_two_sessions_then_progress(tmp_path: Path) -> None:
     program, log = make_program(tmp_path), tmp_path / "log.json"
     first = log_entry(tmp_path, program, log, session("2025-03-03"))
     assert first.exit_code == 0, first.stderr
-    assert "clamshell-band: HOLD -> next time clamshell-band 3 x 10" in first.stdout
+    assert "Clamshell with band (clamshell-band): keep the same, 3 sets of 10." in first.stdout
     second = log_entry(tmp_path, program, log, session("2025-03-05"), "--json")
     payload = json.loads(second.stdout)
     decision = payload["session"]["decisions"][0]

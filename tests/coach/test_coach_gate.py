@@ -64,7 +64,7 @@ def test_turned_past_the_knee_limit_the_knee_angle_is_withheld_in_every_output()
     result = run.result
     assert result.capture is not None and result.capture.view == "oblique" == result.view_seen
     assert result.capture.yaw_deg == pytest.approx(20.0, abs=0.5)
-    assert any("limit 8 deg for the knee angle" in w for w in result.capture.warnings)
+    assert any("the limit for the knee angle is 8°" in w for w in result.capture.warnings)
     for rep in result.reps:
         assert rep.measures["fppa"] is None and "knee_valgus" not in [f.id for f in rep.faults]
         assert "turned about 20" in rep.withheld["fppa"]

@@ -29,7 +29,7 @@ def test_pain_axis_is_zero_to_ten_with_its_label() -> None:
     assert "Pain (0 = none, 10 = worst)" in texts and "Knee pain" in texts
     assert "0" in texts and "10" in texts and "−0" not in texts
     assert "01 Mar" in texts or "02 Mar" in texts
-    assert "before session: 2 values from 01 Mar 2026 to 04 Mar 2026; first 3/10, latest 2/10" in chart
+    assert "Before session: 2 values from 01 Mar 2026 to 04 Mar 2026; first 3/10, latest 2/10" in chart
 
 
 def test_a_small_value_gets_ticks_around_it() -> None:

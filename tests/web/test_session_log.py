@@ -123,3 +123,13 @@ def test_a_missing_tap_names_the_exercise_and_keeps_the_answers(app, patient) ->
     assert patient.client.get("/log").status_code == 200
     with app.state.ctx.db.session() as s:
         assert s.scalars(select(SessionLog)).first() is None
+
+
+def test_questionnaire_errors_are_in_plain_words_and_keep_the_answers(app, patient) -> None:  # type: ignore[no-untyped-def]
+    r = patient.post("/outcomes", {"date": date.today().isoformat(), "nprs_now": "13", "akps_limp": "none"})
+    assert r.status_code == 400
+    text = _text(r.text)
+    assert "Knee questionnaire (AKPS, Kujala)" in text and "answer every question of this questionnaire" in text
+    assert "Pain now" in text and "from 0 (no pain) to 10" in text
+    assert "allowed answers" not in text and "{" not in text.split("Please correct")[1][:600]
+    assert re.search(r'<option value="none"\s+selected', r.text) or 'value="none" selected' in r.text

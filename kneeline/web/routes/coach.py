@@ -21,8 +21,6 @@ each socket's pose model is freed when it closes.
 from __future__ import annotations
 
 import json
-import math
-import struct
 import time
 from typing import Annotated, Any
 
@@ -37,6 +35,7 @@ from kneeline.program.library import load_library
 from kneeline.store.models import CoachedSet, User
 from kneeline.store.references import reference_result, with_reference
 from kneeline.web.deps import SESSION_COOKIE, CsrfDep, NotFound, PatientDep, SessionDep, get_ctx
+from kneeline.web.live_socket import parse_frame, with_socket_slot
 from kneeline.web.render import error_page, page, redirect
 from kneeline.web.routes.analyses import create_analysis
 from kneeline.web.routes.setup import setup_warning
@@ -44,8 +43,6 @@ from kneeline.web.security import find_session
 
 router = APIRouter()
 
-_HEADER = struct.Struct("<d")
-_MAX_FRAME_BYTES = 2_000_000
 """Largest JPEG frame accepted over the socket (a 640-px frame is ~30-80 kB)."""
 
 
@@ -214,19 +211,7 @@ async def coach_socket(websocket: WebSocket, exercise_id: str) -> None:
         await websocket.close(code=1008, reason=str(exc)[:120])
         return
     await websocket.accept()
-    sockets = get_ctx(websocket).live_sockets  # type: ignore[arg-type]
-    cap = get_ctx(websocket).settings.web.max_live_sockets  # type: ignore[arg-type]
-    if sockets.get(user.id, 0) >= cap:
-        await websocket.close(code=1008, reason=f"you already have {cap} live sessions open; close another "
-                                                 "coaching tab and try again")
-        return
-    sockets[user.id] = sockets.get(user.id, 0) + 1
-    try:
-        await _coach_loop(websocket, user.id, exercise_id)
-    finally:
-        sockets[user.id] -= 1
-        if sockets[user.id] <= 0:
-            del sockets[user.id]
+    await with_socket_slot(websocket, user.id, "coaching", lambda: _coach_loop(websocket, user.id, exercise_id))
 
 
 async def _coach_loop(websocket: WebSocket, user_id: int, exercise_id: str) -> None:
@@ -240,17 +225,13 @@ async def _coach_loop(websocket: WebSocket, user_id: int, exercise_id: str) -> N
                 break
             data = message.get("bytes")
             if data is not None:
-                if len(data) <= _HEADER.size or len(data) > _MAX_FRAME_BYTES:
-                    await websocket.send_json({"type": "error", "message": "frame too small or too large"})
+                frame = await parse_frame(websocket, data)
+                if frame is None:
                     continue
-                (t_ms,) = _HEADER.unpack_from(data)
-                if not math.isfinite(t_ms):
-                    await websocket.send_json({"type": "error", "message": "the frame's capture time is not a "
-                                               "number; expected milliseconds as a float64"})
-                    continue
+                t_ms, jpeg = frame
                 began = time.perf_counter()
                 try:
-                    state = await run_in_threadpool(live.push, t_ms, data[_HEADER.size:])
+                    state = await run_in_threadpool(live.push, t_ms, jpeg)
                 except InputError as exc:
                     await websocket.send_json({"type": "error", "message": str(exc)})
                     continue

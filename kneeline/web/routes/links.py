@@ -1,5 +1,8 @@
-"""Passwords and one-time links: change password, reset links (issued by an administrator or the linked
-clinician, nothing e-mailed) and a patient's invitation of a clinician who has no account yet."""
+"""Passwords and one-time links.
+
+Change password; reset links (issued by an administrator or the linked clinician, nothing e-mailed);
+a patient's invitation of a clinician who has no account yet.
+"""
 
 from __future__ import annotations
 

@@ -120,7 +120,9 @@ async def outcomes_submit(request: Request, auth: PatientDep, session: SessionDe
     form = await request.form()
     answers, errors, data = parse_outcome_form(form)
     if answers is None:
+        from kneeline.web.forms import OUTCOME_LABELS
+
         return page(request, "outcomes.html", status_code=400, rows=outcome_rows(session, auth.user.id), data=data,
-                    errors=errors, today=today().isoformat(), **questionnaire_context())
+                    errors=errors, error_labels=OUTCOME_LABELS, today=today().isoformat(), **questionnaire_context())
     save_outcomes(session, auth.user.id, answers)
     return redirect(f"/patients/{auth.user.id}/progress")

@@ -20,8 +20,6 @@ sends the ids of the unmet checks with it — the ``setup_unmet`` form field of 
 
 from __future__ import annotations
 
-import math
-import struct
 import time
 from typing import Any, Literal
 
@@ -33,13 +31,12 @@ from kneeline.capture.setup import CHECK_IDS, recorded_anyway_warning
 from kneeline.config import Settings
 from kneeline.errors import InputError
 from kneeline.web.deps import get_ctx
+from kneeline.web.live_socket import parse_frame, with_socket_slot
 
 __all__ = ["router", "parse_unmet", "setup_warning"]
 
 router = APIRouter()
 
-_HEADER = struct.Struct("<d")
-_MAX_FRAME_BYTES = 2_000_000
 _KNOWN = frozenset((*CHECK_IDS, "unchecked"))
 
 
@@ -108,19 +105,9 @@ async def setup_socket(websocket: WebSocket) -> None:
         await websocket.close(code=1008, reason=f"view must be frontal or sagittal; got {view[:20]!r}")
         return
     await websocket.accept()
-    ctx = get_ctx(websocket)  # type: ignore[arg-type]
-    sockets, cap = ctx.live_sockets, ctx.settings.web.max_live_sockets
-    if sockets.get(user.id, 0) >= cap:
-        await websocket.close(code=1008, reason=f"you already have {cap} live sessions open; close another "
-                                                 "camera tab and try again")
-        return
-    sockets[user.id] = sockets.get(user.id, 0) + 1
-    try:
-        await _loop(websocket, view, ctx.settings)  # type: ignore[arg-type]
-    finally:
-        sockets[user.id] -= 1
-        if sockets[user.id] <= 0:
-            del sockets[user.id]
+    settings = get_ctx(websocket).settings  # type: ignore[arg-type]
+    await with_socket_slot(websocket, user.id, "camera",
+                           lambda: _loop(websocket, view, settings))  # type: ignore[arg-type]
 
 
 async def _loop(websocket: WebSocket, view: Literal["frontal", "sagittal"], settings: Settings) -> None:
@@ -136,17 +123,13 @@ async def _loop(websocket: WebSocket, view: Literal["frontal", "sagittal"], sett
             data = message.get("bytes")
             if data is None:
                 continue
-            if len(data) <= _HEADER.size or len(data) > _MAX_FRAME_BYTES:
-                await websocket.send_json({"type": "error", "message": "frame too small or too large"})
+            frame = await parse_frame(websocket, data)
+            if frame is None:
                 continue
-            (t_ms,) = _HEADER.unpack_from(data)
-            if not math.isfinite(t_ms):
-                await websocket.send_json({"type": "error", "message": "the frame's capture time is not a number; "
-                                           "expected milliseconds as a float64"})
-                continue
+            t_ms, jpeg = frame
             began = time.perf_counter()
             try:
-                setup = await run_in_threadpool(stream.push, t_ms, data[_HEADER.size:])
+                setup = await run_in_threadpool(stream.push, t_ms, jpeg)
             except InputError as exc:
                 await websocket.send_json({"type": "error", "message": str(exc)})
                 continue
