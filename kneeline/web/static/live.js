@@ -18,7 +18,7 @@
   var finishBtn = document.getElementById("live-finish");
   var problem = document.getElementById("camera-problem");
   var problemText = document.getElementById("camera-problem-text");
-  var FPS = 12, WIDTH = 480;
+  var FPS = window.KneelineSetup.FPS;
   var ws = null, busy = false, timer = null, latencies = [], stream = null;
   window.kneelineLatencies = latencies;
 
@@ -37,23 +37,10 @@
     }
   });
 
+  var sender = window.KneelineSetup.frameSender(video, canvas, function () { busy = false; });
+
   function sendFrame() {
-    if (!ws || ws.readyState !== 1 || busy || !video.videoWidth) { return; }
-    var scale = Math.min(1, WIDTH / video.videoWidth);
-    canvas.width = Math.round(video.videoWidth * scale);
-    canvas.height = Math.round(video.videoHeight * scale);
-    var t = performance.now();
-    canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
-    busy = true;
-    canvas.toBlob(function (blob) {
-      if (!blob || !ws || ws.readyState !== 1) { busy = false; return; }
-      blob.arrayBuffer().then(function (buf) {
-        var out = new Uint8Array(8 + buf.byteLength);
-        new DataView(out.buffer).setFloat64(0, t, true);
-        out.set(new Uint8Array(buf), 8);
-        ws.send(out.buffer);
-      });
-    }, "image/jpeg", 0.7);
+    if (!busy && sender(ws)) { busy = true; }
   }
 
   function show(msg) {

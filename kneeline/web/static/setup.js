@@ -13,24 +13,10 @@
     var history = [];
     window.kneelineSetupHistory = history;
 
+    var sender = frameSender(opts.video, canvas, function () { busy = false; });
+
     function sendFrame() {
-      var video = opts.video;
-      if (!ws || ws.readyState !== 1 || busy || !video.videoWidth) { return; }
-      var scale = Math.min(1, WIDTH / video.videoWidth);
-      canvas.width = Math.round(video.videoWidth * scale);
-      canvas.height = Math.round(video.videoHeight * scale);
-      var t = performance.now();
-      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
-      busy = true;
-      canvas.toBlob(function (blob) {
-        if (!blob || !ws || ws.readyState !== 1) { busy = false; return; }
-        blob.arrayBuffer().then(function (buf) {
-          var out = new Uint8Array(8 + buf.byteLength);
-          new DataView(out.buffer).setFloat64(0, t, true);
-          out.set(new Uint8Array(buf), 8);
-          ws.send(out.buffer);
-        });
-      }, "image/jpeg", 0.7);
+      if (!busy && sender(ws)) { busy = true; }
     }
 
     function render(setup) {
@@ -128,6 +114,31 @@
   }
 
   // A clear message for a camera that cannot be opened; the page offers the upload path next to it.
+  // frameSender(video, canvas, onDropped) -> send(ws): draws the current video frame reduced to WIDTH px
+  // and sends it as one binary message (float64 capture time in ms, then the JPEG); returns true if a
+  // frame is on its way. The caller allows one frame in flight and clears its flag when the server
+  // answers, or when onDropped() says the frame could not be encoded or sent.
+  function frameSender(video, canvas, onDropped) {
+    return function send(ws) {
+      if (!ws || ws.readyState !== 1 || !video.videoWidth) { return false; }
+      var scale = Math.min(1, WIDTH / video.videoWidth);
+      canvas.width = Math.round(video.videoWidth * scale);
+      canvas.height = Math.round(video.videoHeight * scale);
+      var t = performance.now();
+      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+      canvas.toBlob(function (blob) {
+        if (!blob || !ws || ws.readyState !== 1) { onDropped(); return; }
+        blob.arrayBuffer().then(function (buf) {
+          var out = new Uint8Array(8 + buf.byteLength);
+          new DataView(out.buffer).setFloat64(0, t, true);
+          out.set(new Uint8Array(buf), 8);
+          ws.send(out.buffer);
+        });
+      }, "image/jpeg", 0.7);
+      return true;
+    };
+  }
+
   function cameraError(err) {
     var name = err && err.name;
     if (name === "NotAllowedError" || name === "SecurityError") {
@@ -146,5 +157,6 @@
   var STOPPED = "The camera stopped (unplugged, or taken by another app). Plug it in and turn the camera on " +
     "again, or upload a video file instead.";
 
-  window.KneelineSetup = { create: create, cameraError: cameraError, cameraStopped: STOPPED };
+  window.KneelineSetup = { create: create, cameraError: cameraError, cameraStopped: STOPPED,
+                           frameSender: frameSender, FPS: FPS };
 })();
