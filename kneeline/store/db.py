@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kneeline.errors import InputError
+from kneeline.errors import DataError, InputError
 
 __all__ = ["Database", "default_data_dir", "database_url", "open_database", "migrate"]
 
@@ -98,13 +98,27 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    sqlite = engine.dialect.name == "sqlite"
     try:
         with engine.begin() as connection:
+            if sqlite:
+                # A rebuilt table (batch migration) is dropped and re-created; with foreign keys on,
+                # SQLite would cascade that drop into every child row.  Off for the migration (the
+                # first statement, so before pysqlite opens a transaction), checked after it.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, revision)
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise DataError(f"the database migration left {len(broken)} row(s) pointing at missing "
+                                    f"rows (first: {tuple(broken[0])}); nothing was changed")
     except OperationalError as exc:
         raise InputError(f"cannot open the database at {engine.url.render_as_string(hide_password=True)} "
                          f"({exc.orig}); check KNEELINE_DATABASE_URL and that the server is running.") from None
+    finally:
+        if sqlite:
+            engine.dispose()  # pooled connections come back with the on-connect pragmas (foreign keys on)
 
 
 @dataclass(frozen=True, eq=False)

@@ -95,7 +95,9 @@ class User(Base):
     """An account: a patient, a clinician (physiotherapist) or an administrator."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('patient', 'clinician', 'admin')", name="role"),)
+    # AUTOINCREMENT on SQLite (migration 0006): a deleted account's id is never given to another
+    __table_args__ = (CheckConstraint("role IN ('patient', 'clinician', 'admin')", name="role"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)

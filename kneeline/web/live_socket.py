@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import math
 import struct
+import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import WebSocket
+from starlette.concurrency import run_in_threadpool
 
+from kneeline.errors import InputError
 from kneeline.web.deps import get_ctx
 
-__all__ = ["HEADER", "MAX_FRAME_BYTES", "with_socket_slot", "parse_frame"]
+__all__ = ["HEADER", "MAX_FRAME_BYTES", "with_socket_slot", "parse_frame", "answer_frame"]
 
 HEADER = struct.Struct("<d")
 """The capture time that starts every frame message."""
@@ -55,3 +59,23 @@ async def parse_frame(websocket: WebSocket, data: bytes) -> tuple[float, bytes] 
                                    "expected milliseconds as a float64"})
         return None
     return float(t_ms), data[HEADER.size:]
+
+
+async def answer_frame(websocket: WebSocket, data: bytes, push: Callable[[float, bytes], Any], kind: str) -> None:
+    """Run ``push(t_ms, jpeg)`` on a frame message off the event loop and send its answer.
+
+    The answer is ``{"type": kind, "t": t_ms, kind: <push's result>, "server_ms": ...}``; a bad frame
+    or an :class:`~kneeline.errors.InputError` from ``push`` is answered with ``{"type": "error"}``.
+    """
+    frame = await parse_frame(websocket, data)
+    if frame is None:
+        return
+    t_ms, jpeg = frame
+    began = time.perf_counter()
+    try:
+        result = await run_in_threadpool(push, t_ms, jpeg)
+    except InputError as exc:
+        await websocket.send_json({"type": "error", "message": str(exc)})
+        return
+    await websocket.send_json({"type": kind, "t": t_ms, kind: result,
+                               "server_ms": round((time.perf_counter() - began) * 1000, 1)})

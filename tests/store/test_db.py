@@ -282,3 +282,39 @@ def test_upgrade_from_0004_keeps_data_and_adds_account_tokens(db_url: str):
             assert session.scalar(select(func.count()).select_from(AccountToken)) == 1
     finally:
         db.dispose()
+
+
+def test_upgrade_to_0006_keeps_accounts_and_their_rows_and_never_reuses_a_user_id(db_url: str):
+    """0005 -> 0006 rebuilds ``users`` on SQLite (AUTOINCREMENT) without touching the rows that point at it."""
+    from kneeline.store.db import make_engine, migrate
+
+    engine = make_engine(db_url)
+    try:
+        migrate(engine, "0005")
+        with engine.begin() as conn:
+            t = datetime(2026, 1, 1, tzinfo=UTC)
+            for email in ("old@example.org", "last@example.org"):
+                conn.execute(text("INSERT INTO users (email, name, password_hash, role, created_at) "
+                                  "VALUES (:e, 'Old', 'x', 'patient', :t)"), {"e": email, "t": t})
+            last_id = conn.execute(text("SELECT max(id) FROM users")).scalar_one()
+            conn.execute(text("INSERT INTO analyses (patient_id, kind, test, side, status, progress, stage, "
+                              "video_sha256, video_name, video_bytes, attempts, created_at, result) VALUES "
+                              "(:u, 'test', 'squat', 'auto', 'done', 1, 'done', 'ab', 'v.mp4', 3, 1, :t, "
+                              "'{\"k\": 1}')"), {"u": last_id, "t": t})
+    finally:
+        engine.dispose()
+    db = open_database(db_url)
+    try:
+        assert _head(db) == _script_head()
+        with db.session() as session:
+            assert session.scalar(select(func.count()).select_from(User)) == 2
+            assert session.scalars(select(Analysis)).one().patient_id == last_id  # the rebuild kept it
+            session.delete(session.get(User, last_id))
+        with db.session() as session:
+            assert session.scalar(select(func.count()).select_from(Analysis)) == 0  # foreign keys are on again
+            session.add(User(email="new@example.org", name="New", password_hash="x", role="patient"))
+        with db.session() as session:
+            new_id = session.scalar(select(User.id).where(User.email == "new@example.org"))
+        assert new_id == last_id + 1, "the id of a deleted account was given to a new one"
+    finally:
+        db.dispose()

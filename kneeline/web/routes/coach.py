@@ -21,7 +21,6 @@ each socket's pose model is freed when it closes.
 from __future__ import annotations
 
 import json
-import time
 from typing import Annotated, Any
 
 import numpy as np
@@ -35,7 +34,7 @@ from kneeline.program.library import load_library
 from kneeline.store.models import CoachedSet, User
 from kneeline.store.references import reference_result, with_reference
 from kneeline.web.deps import SESSION_COOKIE, CsrfDep, NotFound, PatientDep, SessionDep, get_ctx
-from kneeline.web.live_socket import parse_frame, with_socket_slot
+from kneeline.web.live_socket import answer_frame, with_socket_slot
 from kneeline.web.render import error_page, page, redirect
 from kneeline.web.routes.analyses import create_analysis
 from kneeline.web.routes.setup import setup_warning
@@ -225,18 +224,7 @@ async def _coach_loop(websocket: WebSocket, user_id: int, exercise_id: str) -> N
                 break
             data = message.get("bytes")
             if data is not None:
-                frame = await parse_frame(websocket, data)
-                if frame is None:
-                    continue
-                t_ms, jpeg = frame
-                began = time.perf_counter()
-                try:
-                    state = await run_in_threadpool(live.push, t_ms, jpeg)
-                except InputError as exc:
-                    await websocket.send_json({"type": "error", "message": str(exc)})
-                    continue
-                await websocket.send_json({"type": "state", "t": t_ms, "state": state,
-                                           "server_ms": round((time.perf_counter() - began) * 1000, 1)})
+                await answer_frame(websocket, data, live.push, "state")
             elif message.get("text") is not None:
                 refusal = _refusal(message["text"])
                 if refusal is not None:

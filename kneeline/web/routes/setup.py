@@ -20,7 +20,6 @@ sends the ids of the unmet checks with it — the ``setup_unmet`` form field of 
 
 from __future__ import annotations
 
-import time
 from typing import Any, Literal
 
 import numpy as np
@@ -31,7 +30,7 @@ from kneeline.capture.setup import CHECK_IDS, recorded_anyway_warning
 from kneeline.config import Settings
 from kneeline.errors import InputError
 from kneeline.web.deps import get_ctx
-from kneeline.web.live_socket import parse_frame, with_socket_slot
+from kneeline.web.live_socket import answer_frame, with_socket_slot
 
 __all__ = ["router", "parse_unmet", "setup_warning"]
 
@@ -123,18 +122,7 @@ async def _loop(websocket: WebSocket, view: Literal["frontal", "sagittal"], sett
             data = message.get("bytes")
             if data is None:
                 continue
-            frame = await parse_frame(websocket, data)
-            if frame is None:
-                continue
-            t_ms, jpeg = frame
-            began = time.perf_counter()
-            try:
-                setup = await run_in_threadpool(stream.push, t_ms, jpeg)
-            except InputError as exc:
-                await websocket.send_json({"type": "error", "message": str(exc)})
-                continue
-            await websocket.send_json({"type": "setup", "t": t_ms, "setup": setup,
-                                       "server_ms": round((time.perf_counter() - began) * 1000, 1)})
+            await answer_frame(websocket, data, stream.push, "setup")
     except WebSocketDisconnect:
         pass
     finally:
