@@ -38,6 +38,12 @@ def as_analysis_result(result: CoachResult, run: CoachRun) -> AnalysisResult:
                           reps=reps, summary=Summary(), provenance=provenance, notes=list(result.notes))
 
 
+_SIGNAL_AXIS = {"leg lengths": "movement (share of your leg length)",
+                "thigh lengths": "movement (share of your thigh length)", "deg": "movement (degrees)",
+                "deg of knee bend": "knee bend (degrees)"}
+"""Plain axis titles for the coaching signal's units (``movements.yaml`` amplitude units)."""
+
+
 def write_coach_plot(path: str | Path, run: CoachRun, *, dpi: int = 110) -> Path:
     """Draw the coaching signal over time, each repetition shaded and its faults named."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -51,12 +57,12 @@ def write_coach_plot(path: str | Path, run: CoachRun, *, dpi: int = 110) -> Path
     for r in result.reps:
         color = "#d9534f" if r.faults else "#5cb85c"
         ax.axvspan(r.start_s, r.end_s, color=color, alpha=0.18, lw=0)
-        label = f"{r.index}" + (": " + ", ".join(f.id for f in r.faults) if r.faults else "")
+        label = f"{r.index}" + (": " + ", ".join(f.label.lower() for f in r.faults) if r.faults else "")
         ax.annotate(label, (r.peak_s, 1.0), xycoords=("data", "axes fraction"), ha="center", va="bottom",
                     fontsize=8, rotation=20)
     unit = result.reps[0].amplitude_unit if result.reps else ""
     ax.set_xlabel("time (s)")
-    ax.set_ylabel(f"movement signal ({unit})" if unit else "movement signal")
+    ax.set_ylabel(_SIGNAL_AXIS.get(unit, f"size of the movement ({unit})" if unit else "size of the movement"))
     ax.grid(True, color="0.9", lw=0.6)
     what = "holds" if result.kind == "hold" else "reps"
     title = f"{result.exercise_name}: {result.count} {what}"
