@@ -31,7 +31,7 @@ from kneeline.movements.single_leg_squat import analyse_single_leg_squat
 from kneeline.movements.single_leg_stance import analyse_single_leg_stance
 from kneeline.movements.squat import analyse_squat
 from kneeline.pose.backend import PoseBackend
-from kneeline.pose.container import PoseSeries
+from kneeline.pose.container import FloatArray, PoseSeries
 from kneeline.pose.skeleton import LOWER_BODY
 from kneeline.report.result import AnalysisResult, Provenance, Rep, Summary, TestName, VideoMeta
 
@@ -113,19 +113,6 @@ _MEASURE_NAMES = {"fppa_left_deg": "left knee angle (FPPA)", "fppa_right_deg": "
                   "pelvic_obliquity_deg": "pelvic drop / obliquity", "trunk_lean_deg": "trunk lean"}
 
 
-def _with_withheld(reps: list[Rep], table: KinematicsTable, reasons: dict[str, np.ndarray]) -> list[Rep]:
-    """Name, per rep, the values the capture gate withheld at the frame the rep is read, and why."""
-    out = []
-    for rep in reps:
-        i = int(np.argmin(np.abs(table.time_s - rep.bottom_s)))
-        yaw = float(table.yaw_deg[i])
-        view = f" (view about {yaw:.0f} deg)" if np.isfinite(yaw) else ""
-        withheld = [f"{_MEASURE_NAMES[col]}: {WITHHELD_REASONS[str(why[i])]}{view}"
-                    for col, why in reasons.items() if why[i]]
-        out.append(rep.model_copy(update={"withheld": withheld}))
-    return out
-
-
 def _withheld_note(reps: list[Rep]) -> str | None:
     """One line naming the reps with withheld values (the capture issues say why for the whole video)."""
     hit = [rep.index for rep in reps if rep.withheld]
@@ -135,9 +122,13 @@ def _withheld_note(reps: list[Rep]) -> str | None:
     return f"Some values were not shown for {which}; each repetition lists which and why."
 
 
-def _with_expected_errors(reps: list[Rep], table: KinematicsTable, pose: PoseSeries) -> list[Rep]:
-    """Attach to each rep the expected error of its shown pelvis and trunk values (view and knee flexion)."""
-    flexion = knee_flexion(pose)
+def _annotate_reps(reps: list[Rep], table: KinematicsTable, flexion: FloatArray,
+                   reasons: dict[str, np.ndarray] | None) -> list[Rep]:
+    """Annotate each rep at the frame it is read: expected errors and, with ``reasons``, what was withheld.
+
+    The expected error of its shown pelvis and trunk values comes from the view and knee flexion there;
+    ``reasons`` (from :func:`~kneeline.capture.shown.shown_with_reasons`) name the values withheld and why.
+    """
     out = []
     for rep in reps:
         i = int(np.argmin(np.abs(table.time_s - rep.bottom_s)))
@@ -145,9 +136,14 @@ def _with_expected_errors(reps: list[Rep], table: KinematicsTable, pose: PoseSer
         pelvic = rep.pelvic_obliquity_deg is not None or rep.pelvic_drop_deg is not None
         pelvic_err = expected_error("pelvic_obliquity_deg", yaw, flex) if pelvic else None
         trunk_err = expected_error("trunk_lean_deg", yaw, flex) if rep.trunk_lean_deg is not None else None
-        out.append(rep.model_copy(update={
+        update: dict[str, object] = {
             "pelvic_error_deg": None if pelvic_err is None else round(pelvic_err, 1),
-            "trunk_lean_error_deg": None if trunk_err is None else round(trunk_err, 1)}))
+            "trunk_lean_error_deg": None if trunk_err is None else round(trunk_err, 1)}
+        if reasons is not None:
+            view = f" (view about {yaw:.0f} deg)" if np.isfinite(yaw) else ""
+            update["withheld"] = [f"{_MEASURE_NAMES[col]}: {WITHHELD_REASONS[str(why[i])]}{view}"
+                                  for col, why in reasons.items() if why[i]]
+        out.append(rep.model_copy(update=update))
     return out
 
 
@@ -200,15 +196,16 @@ def analyze_pose(pose: PoseSeries, test: str, *, side: SideArg = "auto", setting
     video = video or _video_meta_from_pose(pose, pose.meta.get("path", "<keypoints>"))
     gate = check_capture(cleaned, table, fps=video.fps, people=people, enforce_view=settings.enforce_view)
     raw_table = table
-    table, reasons = shown_with_reasons(table, gate, cleaned)
+    flexion = knee_flexion(cleaned)
+    table, reasons = shown_with_reasons(table, gate, cleaned, flexion)
     gait = analyse_gait(raw_table, table, cleaned, gate) if test == "gait" else None
     if gait is not None:
         reps, summary, notes = gait.reps, gait.summary, list(gait.notes)
     else:
         reps, summary, notes = _run_test(test, cleaned, table, gate, settings, side)
-    reps = _with_expected_errors(reps, table, cleaned)
-    if gait is None:  # gait steps carry their own reasons
-        reps = _with_withheld(reps, table, reasons)
+    # gait steps carry their own reasons
+    reps = _annotate_reps(reps, table, flexion, None if gait is not None else reasons)
+    if gait is None:
         withheld_note = _withheld_note(reps)
         if withheld_note:
             notes.append(withheld_note)

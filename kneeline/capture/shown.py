@@ -29,8 +29,8 @@ from kneeline.evidence import value
 from kneeline.kinematics.table import KinematicsTable
 from kneeline.pose.container import FloatArray, PoseSeries
 
-__all__ = ["shown_table", "shown_with_reasons", "thigh_ratio", "knee_flexion", "WITHHELD_REASONS", "FPPA_COLUMNS",
-           "PELVIS_COLUMNS"]
+__all__ = ["shown_table", "shown_with_reasons", "thigh_ratio", "knee_flexion", "leg_knee_flexion",
+           "WITHHELD_REASONS", "FPPA_COLUMNS", "PELVIS_COLUMNS"]
 
 FPPA_COLUMNS = ("fppa_left_deg", "fppa_right_deg")
 """Knee angle columns: withheld together by view, each by its own thigh foreshortening."""
@@ -46,6 +46,19 @@ def thigh_ratio(pose: PoseSeries, side: str) -> FloatArray:
     return out
 
 
+def leg_knee_flexion(pose: PoseSeries, side: str) -> FloatArray:
+    """Per-frame flexion (deg, 0 = straight) of one knee from the 3D keypoints; NaN without them."""
+    if pose.world is None:
+        return np.full(pose.n_frames, np.nan)
+    hip, knee, ankle = (pose.world_xyz(f"{side}_{k}") for k in ("hip", "knee", "ankle"))
+    assert hip is not None and knee is not None and ankle is not None
+    thigh, shank = knee - hip, ankle - knee
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.sum(thigh * shank, axis=1) / (np.linalg.norm(thigh, axis=1) * np.linalg.norm(shank, axis=1))
+    out: FloatArray = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return out
+
+
 def knee_flexion(pose: PoseSeries) -> FloatArray:
     """Per-frame flexion (deg, 0 = straight) of the supporting knee(s), from the 3D keypoints.
 
@@ -56,21 +69,13 @@ def knee_flexion(pose: PoseSeries) -> FloatArray:
     """
     if pose.world is None:
         return np.full(pose.n_frames, np.nan)
-    flexions, heights = [], []
-    for side in ("left", "right"):
-        hip, knee, ankle = (pose.world_xyz(f"{side}_{k}") for k in ("hip", "knee", "ankle"))
-        assert hip is not None and knee is not None and ankle is not None
-        thigh, shank = knee - hip, ankle - knee
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cos = np.sum(thigh * shank, axis=1) / (np.linalg.norm(thigh, axis=1) * np.linalg.norm(shank, axis=1))
-        flexions.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
-        heights.append(ankle[:, 1])
-    left, right = flexions
+    left, right = leg_knee_flexion(pose, "left"), leg_knee_flexion(pose, "right")
+    left_ankle, right_ankle = pose.world_xyz("left_ankle"), pose.world_xyz("right_ankle")
+    assert left_ankle is not None and right_ankle is not None
     tolerance = float(value("capture.yaml", "support_ankle_height_m"))
-    dy = heights[0] - heights[1]  # > 0: the left ankle is lower (y down)
-    both = np.fmax(left, right)
+    dy = left_ankle[:, 1] - right_ankle[:, 1]  # > 0: the left ankle is lower (y down)
     with np.errstate(invalid="ignore"):
-        out: FloatArray = np.where(dy > tolerance, left, np.where(dy < -tolerance, right, both))
+        out: FloatArray = np.where(dy > tolerance, left, np.where(dy < -tolerance, right, np.fmax(left, right)))
     return out
 
 
@@ -93,8 +98,8 @@ WITHHELD_REASONS: dict[str, str] = {
 """Reason code -> plain explanation of why a per-frame value is withheld."""
 
 
-def shown_with_reasons(table: KinematicsTable, gate: GateOutcome,
-                       pose: PoseSeries) -> tuple[KinematicsTable, dict[str, np.ndarray]]:
+def shown_with_reasons(table: KinematicsTable, gate: GateOutcome, pose: PoseSeries,
+                       flexion: FloatArray | None = None) -> tuple[KinematicsTable, dict[str, np.ndarray]]:
     """Blank every per-frame value the capture gate does not let kneeline show, and say why.
 
     Parameters
@@ -105,6 +110,8 @@ def shown_with_reasons(table: KinematicsTable, gate: GateOutcome,
         The capture gate's outcome for the same video.
     pose
         The cleaned pose series ``table`` was computed from.
+    flexion
+        :func:`knee_flexion` of ``pose`` when the caller has it already.
 
     Returns
     -------
@@ -130,7 +137,8 @@ def shown_with_reasons(table: KinematicsTable, gate: GateOutcome,
                        np.where(~fppa_view, "frame_view", np.where(~thigh_ok, "thigh", "")))
         reasons[column] = _measured_only(why, table.column(column))
         changes[column] = np.where(why == "", table.column(column), np.nan)
-    flexion = knee_flexion(pose)
+    if flexion is None:
+        flexion = knee_flexion(pose)
     for column in PELVIS_COLUMNS:
         limited = (~_pelvis_keep(column, yaw, flexion)) & known
         within_video_limit = ~(known & ~(yaw <= max((v for v in yaw_limits(column) if v is not None),

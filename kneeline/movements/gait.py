@@ -20,7 +20,7 @@ import numpy as np
 
 from kneeline.capture.gate import GateOutcome
 from kneeline.capture.limits import expected_error, flexion_band, yaw_limits
-from kneeline.capture.shown import knee_flexion
+from kneeline.capture.shown import knee_flexion, leg_knee_flexion
 from kneeline.errors import AnalysisError
 from kneeline.evidence import value
 from kneeline.kinematics.angles import Leg, contralateral_pelvic_drop, trunk_lean_toward
@@ -83,16 +83,8 @@ def step_width_m(pose: PoseSeries, index: int) -> float | None:
 
 def stance_knee_flexion(pose: PoseSeries, side: Leg, index: int) -> float | None:
     """Flexion (deg, 0 = straight) of one knee at one frame from the 3D keypoints, or None without them."""
-    if pose.world is None:
-        return None
-    hip, knee, ankle = (pose.world_xyz(f"{side}_{k}") for k in ("hip", "knee", "ankle"))
-    if hip is None or knee is None or ankle is None:
-        return None
-    thigh, shank = knee[index] - hip[index], ankle[index] - knee[index]
-    norm = float(np.linalg.norm(thigh) * np.linalg.norm(shank))
-    if not np.isfinite(norm) or norm == 0:
-        return None
-    return float(np.degrees(np.arccos(np.clip(float(thigh @ shank) / norm, -1.0, 1.0))))
+    flexion = float(leg_knee_flexion(pose, side)[index])
+    return flexion if np.isfinite(flexion) else None
 
 
 def _pelvis_reason(yaw: float, flexion: float, gate: GateOutcome, what: str, column: str) -> str:

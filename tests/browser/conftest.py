@@ -11,7 +11,7 @@ Without ``/usr/bin/chromium`` (or ``$KNEELINE_CHROMIUM``) the tests are skipped,
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ from tests.browser.y4m import write_y4m
 from tests.conftest import shared_data_path
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
 
 def on_ci() -> bool:
@@ -126,3 +126,18 @@ def squat_journey(browser: Browser, server: LiveServer, squat_video: Path) -> It
     yield Journey(context=context, page=page, user_id=user_id, analysis_id=analysis_id, name="Alice Squatter",
                   email="alice@example.org")
     context.close()
+
+
+@pytest.fixture
+def new_person(browser: Browser, server: LiveServer) -> Iterator[Callable[[], Page]]:
+    """Open a fresh browser context (one signed-in person) on the server; all are closed after the test."""
+    opened: list[BrowserContext] = []
+
+    def open_page() -> Page:
+        context = browser.new_context(base_url=server.url)
+        opened.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in opened:
+        context.close()

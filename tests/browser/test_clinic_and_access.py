@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,32 +12,17 @@ from tests.browser.harness import LiveServer
 from tests.browser.helpers import Journey, fill_intake, page_text, sign_up
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def contexts(browser: Browser, server: LiveServer) -> Iterator[list[BrowserContext]]:
-    """Browser contexts (one per signed-in person) opened by the test, closed after it."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
-def _person(browser: Browser, server: LiveServer, opened: list[BrowserContext]) -> Page:
-    context = browser.new_context(base_url=server.url)
-    opened.append(context)
-    return context.new_page()
-
-
-def test_clinician_journey(browser: Browser, server: LiveServer, contexts: list[BrowserContext]) -> None:
-    physio = _person(browser, server, contexts)
+def test_clinician_journey(browser: Browser, server: LiveServer, new_person: Callable[[], Page]) -> None:
+    physio = new_person()
     sign_up(physio, "Dr Clara Physio", "clara@clinic.example.org", role="clinician")
     assert physio.locator("#no-patients").is_visible()
 
-    patient = _person(browser, server, contexts)
+    patient = new_person()
     pid = sign_up(patient, "Paul Patient", "paul@example.org")
     fill_intake(patient)
     patient.goto("/account")
@@ -96,24 +81,24 @@ def _refused(page: Page, path: str, owner: Journey) -> None:
 
 
 def test_no_access_to_another_patient(browser: Browser, server: LiveServer, squat_journey: Journey,
-                                      contexts: list[BrowserContext]) -> None:
+                                      new_person: Callable[[], Page]) -> None:
     a = squat_journey
     pages = [f"/patients/{a.user_id}/program", f"/patients/{a.user_id}/progress", f"/analyses/{a.analysis_id}",
              f"/analyses/{a.analysis_id}/status", f"/analyses/{a.analysis_id}/files/plot.png"]
 
-    other = _person(browser, server, contexts)
+    other = new_person()
     sign_up(other, "Bob Other", "bob@example.org")
     for path in [*pages, f"/clinic/patients/{a.user_id}"]:
         _refused(other, path, a)
 
-    stranger = _person(browser, server, contexts)
+    stranger = new_person()
     sign_up(stranger, "Dr Sam Stranger", "sam@clinic.example.org", role="clinician")
     for path in [*pages, f"/clinic/patients/{a.user_id}", f"/clinic/patients/{a.user_id}/program"]:
         _refused(stranger, path, a)
     stranger.goto("/clinic")
     assert a.name not in stranger.content()
 
-    nobody = _person(browser, server, contexts)
+    nobody = new_person()
     for path in (f"/patients/{a.user_id}/program", f"/analyses/{a.analysis_id}", "/home", "/coach/squat"):
         nobody.goto(path)
         assert re.search(r"/login\?next=", nobody.url), f"{path} -> {nobody.url}"

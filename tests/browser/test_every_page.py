@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,26 +17,11 @@ from tests.browser.harness import LiveServer
 from tests.browser.helpers import PASSWORD, Journey, sign_up, wait_for_analysis
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ADMIN_EMAIL = "admin@clinic.example.org"
-
-
-@pytest.fixture
-def contexts(browser: Browser, server: LiveServer) -> Iterator[list[BrowserContext]]:
-    """Browser contexts opened by the test, closed after it."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
-def _page(browser: Browser, server: LiveServer, opened: list[BrowserContext]) -> Page:
-    context = browser.new_context(base_url=server.url)
-    opened.append(context)
-    return context.new_page()
 
 
 def _add_admin(server: LiveServer) -> None:
@@ -67,9 +52,9 @@ def _patient_paths(page: Page, journey: Journey) -> list[str]:
 
 
 def test_every_page_of_every_role(browser: Browser, server: LiveServer, squat_journey: Journey,
-                                  contexts: list[BrowserContext]) -> None:
+                                  new_person: Callable[[], Page]) -> None:
     problems: list[str] = []
-    anonymous = _page(browser, server, contexts)
+    anonymous = new_person()
     for path in ("/", "/login", "/signup"):
         problems += check_page(anonymous, path)
 
@@ -78,7 +63,7 @@ def test_every_page_of_every_role(browser: Browser, server: LiveServer, squat_jo
     for path in _patient_paths(page, squat_journey):
         problems += check_page(page, path)
 
-    physio = _page(browser, server, contexts)
+    physio = new_person()
     sign_up(physio, "Dr Axe Physio", "axe.physio@clinic.example.org", role="clinician")
     page.goto("/account")
     page.fill('#share-form input[name="email"]', "axe.physio@clinic.example.org")
@@ -90,7 +75,7 @@ def test_every_page_of_every_role(browser: Browser, server: LiveServer, squat_jo
         problems += check_page(physio, path)
 
     _add_admin(server)
-    admin = _page(browser, server, contexts)
+    admin = new_person()
     _log_in(admin, ADMIN_EMAIL)
     assert re.search(r"/admin$", admin.url), admin.url
     for path in ("/admin", "/account"):
@@ -119,9 +104,9 @@ def _issued_path(page: Page) -> str:
 
 
 def test_the_checks_find_what_they_look_for(browser: Browser, server: LiveServer,
-                                            contexts: list[BrowserContext]) -> None:
+                                            new_person: Callable[[], Page]) -> None:
     """The harness itself: an unlabelled field, a page wider than the phone and a small button are found."""
-    page = _page(browser, server, contexts)
+    page = new_person()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/login")
     page.evaluate("""() => { const main = document.querySelector('main');

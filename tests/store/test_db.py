@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -188,6 +189,25 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: Database):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
+_OLD_T = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _old_user(conn: Any, email: str = "old@example.org") -> int:
+    """Insert an account with raw SQL (as an older schema holds it); return its id."""
+    conn.execute(text("INSERT INTO users (email, name, password_hash, role, created_at) "
+                      "VALUES (:e, 'Old', 'x', 'patient', :t)"), {"e": email, "t": _OLD_T})
+    return int(conn.execute(text("SELECT id FROM users WHERE email = :e"), {"e": email}).scalar_one())
+
+
+def _old_analysis(conn: Any, user_id: int, **extra: str) -> None:
+    """Insert a finished analysis with raw SQL; ``extra`` adds columns of later revisions."""
+    columns = ", ".join(["patient_id, kind, test, side, status, progress, stage, video_sha256, video_name, "
+                         "video_bytes, attempts, created_at, result", *extra])
+    values = ", ".join([":u, 'test', 'squat', 'auto', 'done', 1, 'done', 'ab', 'v.mp4', 3, 1, :t, '{\"k\": 1}'",
+                        *(f":{k}" for k in extra)])
+    conn.execute(text(f"INSERT INTO analyses ({columns}) VALUES ({values})"), {"u": user_id, "t": _OLD_T, **extra})
+
+
 def test_a_database_at_the_first_revision_upgrades_keeping_its_data(db_url: str):
     from kneeline.store.db import make_engine, migrate
 
@@ -195,9 +215,7 @@ def test_a_database_at_the_first_revision_upgrades_keeping_its_data(db_url: str)
     try:
         migrate(engine, "0001")
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO users (email, name, password_hash, role, created_at) "
-                              "VALUES (:e, 'Old', 'x', 'patient', :t)"),
-                         {"e": "old@example.org", "t": datetime(2026, 1, 1, tzinfo=UTC)})
+            _old_user(conn)
     finally:
         engine.dispose()
     db = open_database(db_url)
@@ -218,17 +236,11 @@ def test_upgrade_to_0003_keeps_analyses_and_never_reuses_a_deleted_id(db_url: st
     try:
         migrate(engine, "0002")
         with engine.begin() as conn:
-            t = datetime(2026, 1, 1, tzinfo=UTC)
-            conn.execute(text("INSERT INTO users (email, name, password_hash, role, created_at) "
-                              "VALUES ('old@example.org', 'Old', 'x', 'patient', :t)"), {"t": t})
-            user_id = conn.execute(text("SELECT id FROM users")).scalar_one()
+            user_id = _old_user(conn)
             for _ in (1, 2):
-                conn.execute(text("INSERT INTO analyses (patient_id, kind, test, side, status, progress, stage, "
-                                  "video_sha256, video_name, video_bytes, attempts, created_at, result) VALUES "
-                                  "(:u, 'test', 'squat', 'auto', 'done', 1, 'done', 'ab', 'v.mp4', 3, 1, :t, "
-                                  "'{\"k\": 1}')"), {"u": user_id, "t": t})
+                _old_analysis(conn, user_id)
             conn.execute(text("INSERT INTO login_attempts (email, client, at) VALUES ('a@b.c', '1.2.3.4', :t)"),
-                         {"t": t})
+                         {"t": _OLD_T})
     finally:
         engine.dispose()
     db = open_database(db_url)
@@ -258,14 +270,8 @@ def test_upgrade_from_0004_keeps_data_and_adds_account_tokens(db_url: str):
     try:
         migrate(engine, "0004")
         with engine.begin() as conn:
-            t = datetime(2026, 1, 1, tzinfo=UTC)
-            conn.execute(text("INSERT INTO users (email, name, password_hash, role, created_at) "
-                              "VALUES ('old@example.org', 'Old', 'x', 'patient', :t)"), {"t": t})
-            user_id = conn.execute(text("SELECT id FROM users")).scalar_one()
-            conn.execute(text("INSERT INTO analyses (patient_id, kind, test, side, status, progress, stage, "
-                              "video_sha256, video_name, video_bytes, attempts, created_at, result, setup_warning) "
-                              "VALUES (:u, 'test', 'squat', 'auto', 'done', 1, 'done', 'ab', 'v.mp4', 3, 1, :t, "
-                              "'{\"k\": 1}', 'record anyway')"), {"u": user_id, "t": t})
+            user_id = _old_user(conn)
+            _old_analysis(conn, user_id, setup_warning="record anyway")
         assert "account_tokens" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()
@@ -292,15 +298,9 @@ def test_upgrade_to_0006_keeps_accounts_and_their_rows_and_never_reuses_a_user_i
     try:
         migrate(engine, "0005")
         with engine.begin() as conn:
-            t = datetime(2026, 1, 1, tzinfo=UTC)
-            for email in ("old@example.org", "last@example.org"):
-                conn.execute(text("INSERT INTO users (email, name, password_hash, role, created_at) "
-                                  "VALUES (:e, 'Old', 'x', 'patient', :t)"), {"e": email, "t": t})
-            last_id = conn.execute(text("SELECT max(id) FROM users")).scalar_one()
-            conn.execute(text("INSERT INTO analyses (patient_id, kind, test, side, status, progress, stage, "
-                              "video_sha256, video_name, video_bytes, attempts, created_at, result) VALUES "
-                              "(:u, 'test', 'squat', 'auto', 'done', 1, 'done', 'ab', 'v.mp4', 3, 1, :t, "
-                              "'{\"k\": 1}')"), {"u": last_id, "t": t})
+            _old_user(conn)
+            last_id = _old_user(conn, "last@example.org")
+            _old_analysis(conn, last_id)
     finally:
         engine.dispose()
     db = open_database(db_url)

@@ -29,8 +29,6 @@
 
   var assistant = window.KneelineSetup.create({
     video: video, view: root.getAttribute("data-view") || "frontal",
-    list: document.getElementById("setup-checks"), summary: document.getElementById("setup-summary"),
-    countdown: document.getElementById("setup-countdown"),
     onStart: function () { connect("ok"); },
     onLost: function (reason) {
       statusEl.textContent = "The camera check stopped (" + reason + "). You can still start: press Start now.";

@@ -26,8 +26,6 @@
 
   var assistant = window.KneelineSetup.create({
     video: preview, view: box.getAttribute("data-view") || "frontal",
-    list: document.getElementById("setup-checks"), summary: document.getElementById("setup-summary"),
-    countdown: document.getElementById("setup-countdown"),
     onStart: function () { startRecording([]); },
     onLost: function (reason) {
       say("The camera check stopped (" + reason + "). You can still record: press Record anyway.");

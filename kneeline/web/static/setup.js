@@ -7,7 +7,11 @@
   var MARK = { "true": "Done", "false": "To do", "null": "Checking" };
 
   function create(opts) {
-    // opts: video, list (<ul>), summary (aria-live element), countdown (element), view, onStart(), onLost(reason)
+    // opts: video, view, onStart(), onLost(reason); list (<ul>), summary (aria-live element) and countdown
+    // default to the page's #setup-checks, #setup-summary and #setup-countdown (_setup_checks.html)
+    opts.list = opts.list || document.getElementById("setup-checks");
+    opts.summary = opts.summary || document.getElementById("setup-summary");
+    opts.countdown = opts.countdown || document.getElementById("setup-countdown");
     var canvas = document.createElement("canvas");
     var ws = null, timer = null, busy = false, last = null, shown = {}, counting = null, stopped = true;
     var history = [];
