@@ -14,6 +14,9 @@ remains when that one keypoint is given its reference position.
 3. The gait test (``benchmarks/gait_accuracy.py``): contacts on both OpenCap walk videos and on
    ``walking1`` through virtual cameras, per-stance pelvic drop and trunk lean, and long walks built
    from the ``walking1`` stride with a known left-right difference (``benchmarks/gait_synth.py``).
+   Contact errors are whole frames (marker frame numbers); the same detector is also run on the
+   reference markers projected through each phone's camera, to separate its own error from the pose
+   model's.  Why the left contacts come late: ``benchmarks/gait_events_check.py``.
 
 Run: ``.venv/bin/python benchmarks/accuracy.py [--no-cache] [--skip-video] [--skip-gait]``.
 """

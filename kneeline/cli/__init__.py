@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kneeline.cli.reports",
     "kneeline.cli.export",
     "kneeline.cli.serve",
+    "kneeline.cli.sample",
 )
 """Modules whose ``register(app)`` adds commands, in help order."""
 

@@ -94,7 +94,8 @@ def _pelvis_reason(yaw: float, flexion: float, gate: GateOutcome, what: str, col
     if limit is None:
         return (f"{what}: not shown with a knee bent {flexion:.0f} deg (the swinging leg's, at midstance; "
                 "measured too unreliable in squats)")
-    return f"{what}: turned {yaw:.0f} deg at this step (shown up to {limit:.0f} deg at this knee flexion)"
+    return (f"{what}: turned {yaw:.0f} deg from facing the camera at this step (shown up to {limit:.0f} deg at "
+            "this knee flexion)")
 
 
 def _withheld(raw: KinematicsTable, shown: KinematicsTable, mid: int, side: Leg, flexion: float,
@@ -105,7 +106,8 @@ def _withheld(raw: KinematicsTable, shown: KinematicsTable, mid: int, side: Leg,
     fppa = "fppa_left_deg" if side == "left" else "fppa_right_deg"
     if np.isfinite(raw.column(fppa)[mid]) and not np.isfinite(shown.column(fppa)[mid]):
         limit = float(value("capture.yaml", "fppa_yaw_withhold_deg"))
-        why = (f"turned {yaw:.0f} deg (shown below {limit:.0f} deg)" if gate.enforce_view and yaw >= limit
+        why = (f"turned {yaw:.0f} deg from facing the camera (shown below {limit:.0f} deg)"
+               if gate.enforce_view and yaw >= limit
                else "the thigh points at the camera or the view is past the limit")
         out.append(f"knee angle (FPPA): {why}")
     for column, what in (("pelvic_obliquity_deg", "pelvic drop"), ("trunk_lean_deg", "trunk lean")):

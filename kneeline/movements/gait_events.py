@@ -17,6 +17,16 @@ This is the foot-velocity idea used for marker data (O'Connor 2007, Gait Posture
 to image keypoints; the thresholds live in ``gait.yaml`` with the measurement that chose them.  It
 assumes a fixed camera and over-ground walking or running (a treadmill belt moves the standing foot
 and is not supported).
+
+Measured limit (``benchmarks/gait_events_check.py``): on the two OpenCap walk videos the right
+contacts are within 2 frames (60 fps) of the reference markers' and the left ones 2-4 frames late.
+The rule is not the cause: on the reference markers projected through the same cameras it is within
+3 frames for both legs (the left's first contact 3 frames early).  BlazePose's heel keypoint, which a
+camera in front cannot see behind the shoe, keeps sliding toward the camera after the left heel has
+landed (first left contact: 0.04 leg lengths in the next 8 frames against the marker's 0.02; at the
+right contacts both move 0.01-0.03), so the left foot comes to rest in the picture later.  No other
+rule tried (ankle or toe, speed thresholds, Zeni 2008 on the 3D keypoints, other filter cut-offs)
+and no threshold chosen on one phone put the other phone's contacts within 2 frames.
 """
 
 from __future__ import annotations
@@ -169,7 +179,9 @@ def _leg_events(pose: PoseSeries, side: Leg, scale: FloatArray) -> tuple[list[in
     toe = _keypoint(pose, f"{side}_foot_index", f"{side}_ankle")
     heel_speed = foot_speed(pose, heel, scale)
     toe_speed = foot_speed(pose, toe, scale)
-    centre = np.nanmean(np.stack([pose.xy(heel), pose.xy(toe), pose.xy(f"{side}_ankle")]), axis=0)
+    points = np.stack([pose.xy(heel), pose.xy(toe), pose.xy(f"{side}_ankle")])
+    seen = np.isfinite(points).sum(axis=0)
+    centre = np.where(seen > 0, np.nansum(points, axis=0) / np.maximum(seen, 1), np.nan)  # NaN where none is seen
     foot = np.linalg.norm(np.gradient(centre, pose.time_s, axis=0), axis=-1) / scale
     t = pose.time_s
     contacts, toe_offs = [], []

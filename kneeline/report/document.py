@@ -1,6 +1,11 @@
 """The assessment report: one HTML document (with a print stylesheet) and its PDF.
 
-Content: patient, date, test, capture quality (view, yaw and its uncertainty, warnings), a key
+Patients first: the report opens with the result in the same plain words as the results page and
+``kneeline analyze`` (:func:`kneeline.report.plain.plain_result`).  Then, for clinicians, the exact
+numbers and their sources, each technical term (FPPA, pelvic obliquity, SD, SDD) explained where it
+appears; degrees are always written "°".
+
+Clinician section: capture quality (view, yaw and its uncertainty, warnings), a key
 frame at each rep's bottom with the measured lines drawn, the per-rep table (pelvis and trunk
 values with their expected error), mean ± SD with the smallest detectable difference, published
 reference values with their sources (``norms.yaml``), findings in plain words, questionnaire scores
@@ -23,6 +28,7 @@ from kneeline.errors import KneelineError
 from kneeline.evidence import load_sourced
 from kneeline.report.compare import METRIC_LABELS, NOT_MEASURED, Comparison, compare
 from kneeline.report.keyframes import KeyFrame, key_frames
+from kneeline.report.plain import PlainResult, degrees_text, plain_result
 from kneeline.report.record import PatientRecord, score_trend
 from kneeline.report.result import AnalysisResult, MetricSummary, Rep
 from kneeline.report.source import AnalysisSource
@@ -48,6 +54,17 @@ _REFERENCE_LABELS: dict[str, tuple[str, str | None]] = {
     "trendelenburg_hold_s": ("Single-leg stance (Trendelenburg): hold time", None),
 }
 """``norms.yaml`` entry -> its name for the reader and the entry holding its SD (mean ± SD)."""
+
+CLINICIAN_LABELS: dict[str, str] = {
+    "fppa_deg": "Knee angle, inward movement (FPPA, + = inward)",
+    "pelvic_drop_deg": "Hip drop (pelvic drop)",
+    "pelvic_drop_max_deg": "Largest hip drop (pelvic drop)",
+    "pelvic_obliquity_deg": "Hip tilt (pelvic obliquity, + = left hip higher)",
+    "trunk_lean_deg": "Upper-body lean (trunk lean, + = toward the left)",
+    "depth": "Depth (share of leg length)",
+    "hold_s": "Time on one leg (hold)",
+}
+"""Summary measures in the clinician section: the plain name first, the clinical term in brackets."""
 
 _REFERENCES: dict[str, tuple[str, ...]] = {
     "single-leg-squat": ("fppa_sls_healthy_women_mean_deg", "fppa_sls_pfp_women_mean_deg",
@@ -98,7 +115,7 @@ def _summary_rows(result: AnalysisResult) -> list[dict[str, str]]:
         if summary is None:
             continue
         for name, m in summary.metrics.items():
-            rows.append({"side": side, "metric": METRIC_LABELS.get(name, name), "mean_sd": _mean_sd(m),
+            rows.append({"side": side, "metric": CLINICIAN_LABELS.get(name, name), "mean_sd": _mean_sd(m),
                          "n": str(m.n), "sdd": "none published" if m.sdd is None else f"{m.sdd:g}{_unit(m)}",
                          "sdd_source": m.sdd_source or ""})
     return rows
@@ -108,8 +125,8 @@ def _asymmetry_rows(result: AnalysisResult) -> list[dict[str, str]]:
     for name, a in result.summary.asymmetry.items():
         verdict = ("" if a.exceeds_sdd is None else
                    "more than measurement noise" if a.exceeds_sdd else "within measurement noise")
-        rows.append({"metric": METRIC_LABELS.get(name, name), "difference": fmt(a.difference),
-                     "verdict": verdict, "note": a.note})
+        rows.append({"metric": CLINICIAN_LABELS.get(name, METRIC_LABELS.get(name, name)),
+                     "difference": fmt(a.difference), "verdict": verdict, "note": degrees_text(a.note)})
     return rows
 
 def _references(test: str) -> list[dict[str, str]]:
@@ -123,7 +140,8 @@ def _references(test: str) -> list[dict[str, str]]:
         if sd_key is not None:
             text += f" ± {table[sd_key].value}"
         unit = "°" if entry.unit == "deg" else f" {entry.unit}"
-        rows.append({"what": label, "value": text + unit, "source": entry.source, "note": entry.note,
+        rows.append({"what": label, "value": text + unit, "source": degrees_text(entry.source),
+                     "note": degrees_text(entry.note),
                      "provisional": "verify" if entry.provisional else ""})
     return rows
 
@@ -139,7 +157,7 @@ def _capture(result: AnalysisResult) -> dict[str, Any]:
     yaw = "unknown" if cap.yaw_deg is None else fmt(cap.yaw_deg, 0)
     if cap.yaw_deg is not None and cap.yaw_uncertainty_deg is not None:
         yaw += f" (± {cap.yaw_uncertainty_deg:.0f}°)"
-    messages = [*cap.warnings, *(i.message for i in cap.issues if i.level != "info")]
+    messages = [degrees_text(m) for m in (*cap.warnings, *(i.message for i in cap.issues if i.level != "info"))]
     return {"view": cap.view, "yaw": yaw, "warnings": list(dict.fromkeys(messages)),
             "video": (f"{result.video.width}×{result.video.height}, {result.video.fps:.1f} frames/s, "
                       f"{result.video.duration_s:.1f} s"), "people": cap.people_max}
@@ -164,8 +182,15 @@ def _findings(source: AnalysisSource, record: PatientRecord) -> list[str]:
         return []
     from kneeline.assess.findings import assess
 
-    return [f"{f.text} {f.uncertainty}".strip() for f in assess(record.intake, [source.result]).findings
-            if f.test is not None]
+    return [degrees_text(f"{f.text} {f.uncertainty}".strip())
+            for f in assess(record.intake, [source.result]).findings if f.test is not None]
+
+
+def _plain(result: AnalysisResult, record: PatientRecord) -> PlainResult:
+    """The result in the words of the results page; the intake, when there is one, picks the reference range."""
+    if record.intake is None:
+        return plain_result(result)
+    return plain_result(result, record.intake.sex, record.intake.knee)
 
 def _comparison(comparison: Comparison) -> dict[str, Any]:
     rows = [{"side": m.side, "metric": m.label, "before": _mean_sd(m.before), "after": _mean_sd(m.after),
@@ -210,7 +235,8 @@ def report_context(source: AnalysisSource, record: PatientRecord | None = None,
         "hold_test": result.test == "single-leg-stance", "single_leg": result.test != "squat",
         "frames": _frames(key_frames(source)), "summary": _summary_rows(result),
         "asymmetry": _asymmetry_rows(result), "references": _references(result.test),
-        "findings": _findings(source, record), "notes": result.notes,
+        "plain": _plain(result, record), "findings": _findings(source, record),
+        "notes": [degrees_text(n) for n in result.notes],
         "scores": scores, "trend": [c.text for c in score_trend(record.scores)],
         "program": _program(record), "not_measured": NOT_MEASURED,
         "comparison": _comparison(compare(previous, source)) if previous is not None else None,
@@ -230,6 +256,7 @@ def render_html(context: dict[str, Any], *, stylesheet: str | None = None) -> st
 
     env = Environment(loader=PackageLoader("kneeline.report", "templates"), autoescape=select_autoescape(["html"]))
     css = stylesheet if stylesheet is not None else _stylesheet()
+    env.filters["degrees"] = degrees_text
     return env.get_template("report.html").render(css=css, **context)
 
 def _stylesheet() -> str:

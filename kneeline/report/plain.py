@@ -20,10 +20,17 @@ from kneeline.evidence import load_sourced, value
 from kneeline.report.result import AnalysisResult
 
 __all__ = ["Status", "PlainMeasure", "NotMeasured", "PlainResult", "plain_result", "view_sentence",
-           "MEASURE_NAMES", "UNIT_DEG"]
+           "MEASURE_NAMES", "UNIT_DEG", "degrees_text"]
 
 UNIT_DEG = "°"
 """The one way kneeline writes degrees."""
+
+_DEG_WORD = re.compile(r"(\d)\s*deg\b")
+
+
+def degrees_text(text: object) -> str:
+    """Text from the measurement core with "12 deg" written the one way kneeline writes it ("12°")."""
+    return _DEG_WORD.sub(rf"\1{UNIT_DEG}", str(text))
 
 Status = Literal["usual", "more", "less", "no_range", "differs"]
 """How a value compares: within the usual range, more or less than it, no usual range published, sides differ."""

@@ -49,11 +49,22 @@ class TextTable:
 def _cell(x: float | None, unit: str) -> str:
     if x is None:
         return "not measured"
+    digits = 2 if unit not in ("deg", "s") else 1
+    shown = round(x, digits) + 0.0  # + 0.0: a value that rounds to zero is "0.0", never "-0.0"
     if unit == "deg":
-        return f"{x:.1f}{UNIT_DEG}"
+        return f"{shown:.1f}{UNIT_DEG}"
     if unit == "s":
-        return f"{x:.1f} s"
-    return f"{x:.2f}"
+        return f"{shown:.1f} s"
+    return f"{shown:.2f}"
+
+
+def _metric_unit(result: AnalysisResult, name: str) -> str:
+    """Unit of measure ``name`` in the summary (``deg`` when no side reports it)."""
+    for side_name in ("left", "right", "both"):
+        side = getattr(result.summary, side_name)
+        if side is not None and name in side.metrics:
+            return side.metrics[name].unit
+    return "deg"
 
 
 def rep_table(result: AnalysisResult) -> TextTable:
@@ -85,6 +96,6 @@ def summary_table(result: AnalysisResult) -> TextTable:
         if a.difference is None:
             continue
         verdict = "" if a.exceeds_sdd is None else (" (more than the SDD)" if a.exceeds_sdd else " (within noise)")
-        rows.append(["left − right", CLINICAL_NAMES.get(name, name), f"{_cell(a.difference, 'deg')}{verdict}", "", ""])
+        rows.append(["left − right", CLINICAL_NAMES.get(name, name), f"{_cell(a.difference, _metric_unit(result, name))}{verdict}", "", ""])
     return TextTable("Mean ± SD over repetitions; SDD: the smallest change between sessions larger than "
                      "measurement noise", ["Side", "Measure", "Mean ± SD", "Reps", "SDD"], rows)

@@ -12,6 +12,7 @@ import logging
 import secrets
 import shutil
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -136,16 +137,28 @@ def _write_all(tmp: Path, result: AnalysisResult, table: KinematicsTable, pose: 
     from kneeline.report.frames_csv import write_frames_csv
     from kneeline.report.plot import write_plot
 
+    def tables() -> None:
+        write_frames_csv(tmp / "frames.csv", table, result)
+        write_plot(tmp / "plot.png", table, result)
+
     skipped: dict[str, str] = {}
     codec: str | None = None
-    write_frames_csv(tmp / "frames.csv", table, result)
-    write_plot(tmp / "plot.png", table, result)
-    if video_path is None:
-        skipped["annotated.mp4"] = "no video: the keypoints were read from a file"
-    elif not annotate:
-        skipped["annotated.mp4"] = "annotated video not requested"
+    if video_path is None or not annotate:
+        tables()
+        skipped["annotated.mp4"] = ("no video: the keypoints were read from a file" if video_path is None
+                                    else "annotated video not requested")
     else:
-        codec = write_annotated_video(tmp / "annotated.mp4", video_path, pose, table, result, progress=progress)
+        # frames.csv and plot.png are drawn while the video is decoded and encoded (OpenCV releases
+        # the GIL), so the two cores share the work; an error in either is raised here.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kneeline-outputs") as pool:
+            side = pool.submit(tables)
+            try:
+                codec = write_annotated_video(tmp / "annotated.mp4", video_path, pose, table, result,
+                                              progress=progress)
+            finally:
+                error = side.exception()  # waits for the tables either way
+            if error is not None:
+                raise error
     (tmp / "result.json").write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return skipped, codec
 

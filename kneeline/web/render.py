@@ -28,6 +28,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         if unsign(get_ctx(request).secret, csrf) is None:  # none yet, or not signed by this server
             csrf = new_cookie = signed_token(get_ctx(request).secret)
     ctx = get_ctx(request)
+    context.setdefault("referred", _referred(request, auth))
     response = ctx.templates.TemplateResponse(request, template, {"auth": auth, "csrf": csrf, **context},
                                               status_code=status_code)
     if new_cookie is not None:
@@ -35,6 +36,26 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
                             secure=ctx.settings.web.secure_cookies)
     response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _referred(request: Request, auth: Auth | None) -> bool:
+    """Whether the signed-in patient's newest program version is a referral (a red flag stopped the program).
+
+    The navigation then leads to the referral instead of inviting filming, as the home page does.
+    """
+    if auth is None or auth.user.role != "patient":
+        return False
+    from kneeline.store.records import current_program
+
+    # The request's own session when it has one: a second connection per request, taken while the
+    # first is held, lets concurrent requests use up the pool and wait on each other (issue 17).
+    session = getattr(request.state, "db_session", None)
+    if session is not None:
+        row = current_program(session, auth.user.id)
+        return row is not None and row.status == "referred"
+    with get_ctx(request).db.session() as own:
+        row = current_program(own, auth.user.id)
+        return row is not None and row.status == "referred"
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -27,12 +26,11 @@ def fmt_number(value: object, digits: int = 1, unit: str = "") -> str:
     return str(value)
 
 
-_DEG = re.compile(r"(\d)\s*deg\b")
-
-
 def degrees(text: object) -> str:
     """Text from the measurement core with "12 deg" written the one way pages write it ("12°")."""
-    return _DEG.sub(r"\1°", str(text))
+    from kneeline.report.plain import degrees_text
+
+    return degrees_text(text)
 
 
 def fmt_when(value: object) -> str:

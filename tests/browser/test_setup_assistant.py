@@ -243,3 +243,23 @@ def test_camera_stopping_mid_preview_says_so_and_offers_the_upload(camera_browse
         assert page.locator("#record-start").is_disabled() and page.locator("#camera-start").is_enabled()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("path", "button", "upload"), [("/tests", "#camera-start", "#video-file"),
+                                                        ("/coach/squat", "#live-camera", "#coach-upload-form")])
+def test_a_page_without_camera_access_says_why_and_offers_the_upload(camera_browser: Browser, server: LiveServer,
+                                                                     path: str, button: str, upload: str) -> None:
+    """A phone opening the server by its network address over http:// gets no ``navigator.mediaDevices``."""
+    context = camera_browser.new_context(base_url=server.url)
+    context.add_init_script("Object.defineProperty(navigator, 'mediaDevices', {value: undefined});")
+    page = context.new_page()
+    try:
+        sign_up(page, "Phil Phone", f"phil{button[1:5]}@example.org")
+        page.goto(path)
+        page.click(button)
+        page.wait_for_selector("#camera-problem:not([hidden])", timeout=15_000)
+        text = page.locator("#camera-problem").inner_text()
+        assert "https://" in text and "127.0.0.1" in text and "upload" in text.lower(), text
+        assert page.locator("#camera-problem a").get_attribute("href") == upload
+    finally:
+        context.close()

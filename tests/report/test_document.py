@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,31 @@ def test_measured_values_their_errors_sdd_and_sources_are_in_the_pdf(tmp_path: P
     assert "100/100" in words and "Ann" in words  # the intake's AKPS (best answers) in the questionnaire table
     assert NOT_MEASURED in words  # rep 2's withheld FPPA
     assert "does not diagnose" in words
+
+
+def test_the_report_opens_with_the_words_of_the_results_page_and_explains_its_terms() -> None:
+    """Patients first: the plain sentences of :func:`plain_result`; the exact numbers follow for clinicians."""
+    from kneeline.report.plain import plain_result
+
+    result = _measured_result()
+    intake = make_intake(akps=AKPS_BEST, date="2025-01-02")
+    html = render_html(report_context(from_result(result), PatientRecord(name="Ann", intake=intake)))
+    patients, clinicians = unescape(html).split('id="clinicians"')
+    plain = plain_result(result, intake.sex, intake.knee)
+    assert plain.headline in patients and plain.measures
+    for m in plain.measures:
+        assert m.title in patients and m.value in patients and m.meaning in patients
+    for step in plain.next_steps:
+        assert step in patients
+    assert "Left knee: inward movement" in patients and "more than usual" in patients
+    for jargon in ("FPPA", "obliquity", "SDD", " SD", "valgus", " deg"):
+        assert jargon not in patients, jargon
+    # Each term is explained before the clinicians' tables use it; degrees are written one way.
+    for term in ("FPPA</strong> (frontal-plane projection angle)", "Pelvic obliquity</strong> (hip tilt)",
+                 "SDD</strong> (smallest detectable difference)", "SD</strong> (standard deviation)"):
+        assert term in clinicians, term
+    assert "13.4°" in clinicians and "Herrington" in clinicians
+    assert not re.search(r"\d\s*deg\b", html)
 
 
 def test_program_referral_and_score_trend_are_summarised(tmp_path: Path) -> None:

@@ -257,3 +257,20 @@ def test_next_morning_pain_can_name_the_exercise(app, patient) -> None:  # type:
     assert all(a != "regress" for i, a in decisions.items() if i != "clamshell")
     r = patient.post("/log/morning", {"pain_next_morning": "6", "exercise": "pistol-squat"})
     assert r.status_code == 400 and "one of the last session" in r.text
+
+
+def test_a_referred_patient_is_led_to_the_referral_not_to_filming(app, patient) -> None:  # type: ignore[no-untyped-def]
+    """The navigation says what the home page says: after a red flag, see a clinician first, not "Record a test"."""
+    def nav(path: str) -> str:
+        text = patient.client.get(path).text
+        return text[text.index('<nav aria-label="main"'):text.index("</nav>")]
+
+    patient.post("/intake", intake_form())
+    assert 'href="/tests"' in nav("/home") and "nav-referral" not in nav("/home")
+    patient.post("/intake", intake_form(rf_locking="yes"))
+    for path in ("/home", "/log", "/exercises", "/account", f"/patients/{patient.user_id}/program"):
+        menu = nav(path)
+        assert 'href="/tests"' not in menu and "Record a test" not in menu, path
+        assert 'href="/home#referral"' in menu and "See a clinician first" in menu, path
+    tests_page = patient.client.get("/tests").text
+    assert 'id="referred-note"' in tests_page and 'href="/home#referral"' in tests_page

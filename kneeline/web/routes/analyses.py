@@ -178,13 +178,15 @@ def _damaged_view(row: Analysis) -> SimpleNamespace:
 
 def _plain(session: Session, row: Analysis, result: AnalysisResult) -> dict[str, Any]:
     """The result in plain words (the intake, when there is one, picks the reference range) and its tables."""
+    from kneeline.report.gait_table import STEP_NOTE, step_table
     from kneeline.report.plain import plain_result
     from kneeline.report.tables import rep_table, summary_table
 
     intake_row = latest_intake(session, row.patient_id)
     intake = intake_of(intake_row) if intake_row is not None else None
     plain = (plain_result(result, intake.sex, intake.knee) if intake is not None else plain_result(result))
-    return {"plain": plain, "rep_tab": rep_table(result), "summary_tab": summary_table(result)}
+    return {"plain": plain, "rep_tab": rep_table(result), "summary_tab": summary_table(result),
+            "step_tab": step_table(result) if result.steps else None, "step_note": STEP_NOTE}
 
 
 def _findings(session: Session, row: Analysis, result: AnalysisResult) -> list[Any]:

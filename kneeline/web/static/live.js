@@ -70,6 +70,12 @@
   function camera() {
     if (stream) { return Promise.resolve(stream); }
     problem.hidden = true;
+    var unavailable = window.KneelineSetup.cameraUnavailable();
+    if (unavailable) {
+      statusEl.textContent = "";
+      showProblem(unavailable);
+      return Promise.resolve(null);
+    }
     return navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } }, audio: false }).then(function (s) {
       stream = s;
       video.srcObject = s;

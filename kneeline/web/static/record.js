@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var box = document.getElementById("recorder");
-  if (!box || !window.MediaRecorder || !navigator.mediaDevices || !window.KneelineSetup) { return; }
+  if (!box || !window.KneelineSetup) { return; }
   box.hidden = false;
   var preview = document.getElementById("preview");
   var startCam = document.getElementById("camera-start");
@@ -44,6 +44,13 @@
 
   startCam.addEventListener("click", function () {
     problem.hidden = true;
+    var unavailable = window.KneelineSetup.cameraUnavailable() ||
+      (window.MediaRecorder ? null : "This browser cannot record video. Upload a video file instead.");
+    if (unavailable) {
+      say("");
+      showProblem(unavailable);
+      return;
+    }
     navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false })
       .then(function (s) {
         stream = s;

@@ -161,6 +161,19 @@
   var STOPPED = "The camera stopped (unplugged, or taken by another app). Plug it in and turn the camera on " +
     "again, or upload a video file instead.";
 
+  // Why this page cannot use the camera at all (null when it can).  Browsers offer the camera only to
+  // pages of this computer (127.0.0.1, localhost) or over https://: a phone opening the server by its
+  // network address (http://192.168.x.x:8000) has no navigator.mediaDevices.
+  function cameraUnavailable() {
+    if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      return "This browser lets a page use the camera only on the computer running kneeline (address " +
+        "127.0.0.1 or localhost) or over a secure https:// address. On a phone, upload a video file instead: " +
+        "the upload button can open the phone's own camera app.";
+    }
+    return null;
+  }
+
   window.KneelineSetup = { create: create, cameraError: cameraError, cameraStopped: STOPPED,
+                           cameraUnavailable: cameraUnavailable,
                            frameSender: frameSender, FPS: FPS };
 })();
