@@ -72,9 +72,9 @@ def coach_command(
     no_video: Annotated[bool, typer.Option("--no-video", help="Skip annotated.mp4 (faster).")] = False,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="JSON settings file.")] = None,
     reference: Annotated[Path | None, typer.Option(
-        "--reference", help="result.json (or its folder) of an earlier set of this exercise accepted as your good "
-                            "form (at least 3 reps, filmed from the view the exercise is coached from): each rep "
-                            "is compared with it.")] = None,
+        "--reference", help="result.json (or its folder) of an earlier set of this exercise by the same person, "
+                            "accepted as their good form (at least 3 reps, filmed from the view the exercise is "
+                            "coached from): each rep is compared with it.")] = None,
 ) -> None:
     """Count repetitions (or time holds) of EXERCISE in VIDEO, with tempo, faults and a quality score."""
     from kneeline.coach.compare import check_reference, compare_with_reference, load_reference_result
@@ -82,6 +82,7 @@ def coach_command(
     from kneeline.coach.output import write_coach_outputs
     from kneeline.coach.session import coach_video
     from kneeline.config import load_settings
+    from kneeline.errors import InputError
 
     def work() -> None:
         settings = load_settings(settings_file).analysis
@@ -101,8 +102,12 @@ def coach_command(
             err.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
         if as_json:
             sys.stdout.write(run.result.model_dump_json(indent=2) + "\n")
-            return
-        print_report(coach_tables(run.result), run.result.notes, out_dir, (p.name for p in paths.values()))
+        else:
+            print_report(coach_tables(run.result), run.result.notes, out_dir, (p.name for p in paths.values()))
+        refused = run.result.reference.refused if run.result.reference is not None else None
+        if refused is not None:  # found only once the set is measured (another person's body): the set is kept
+            raise InputError(f"the reference set was not used: {refused}. This set was coached without it "
+                             f"(outputs in {out_dir}).")
 
     run_guarded(work)
 

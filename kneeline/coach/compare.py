@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from kneeline.coach.body import person_checked, person_problem
 from kneeline.coach.reference import build_reference
 from kneeline.coach.rep_signals import REP_SIGNALS, SIGNAL_LABELS, TRANSFERS, Camera, camera_of
 from kneeline.coach.result import CoachRep, CoachResult, ReferenceInfo
@@ -71,6 +72,10 @@ def reference_summary(result: CoachResult) -> str | None:
     text = f"{changed} rep(s) changed from your reference"
     if judged < compared:
         text += f", {compared - judged} could not be judged"
+    other_view = sum(1 for r in result.reps if r.vs_reference is not None and r.vs_reference.transfer_only)
+    if other_view:
+        text += (f"; {other_view} rep(s) filmed from another view than your reference were compared only on what "
+                 "reads the same from both views (depth and timing)")
     return text
 
 
@@ -226,7 +231,8 @@ def compare_with_reference(result: CoachResult, reference: CoachResult, *, requi
     """``result`` with each repetition compared with ``reference`` (same exercise, same side).
 
     A reference that cannot serve (:func:`reference_problem`: an old one, too few good reps,
-    another view) is not used: the result says why in ``reference.refused`` and its notes.
+    another view; :func:`kneeline.coach.body.person_problem`: another person's body proportions) is
+    not used: the result says why in ``reference.refused`` and its notes.
 
     Raises
     ------
@@ -241,6 +247,9 @@ def compare_with_reference(result: CoachResult, reference: CoachResult, *, requi
         video_name=Path(reference.video.path).name if reference.video else None,
         video_sha256=reference.provenance.input_sha256 if reference.provenance else None)
     problem = reference_problem(reference, require_view=require_view)
+    same_camera = [r.body for r in result.reps if camera_of(r.view) == info.camera]
+    if problem is None and info.camera is not None:
+        problem = person_problem(same_camera, [r.body for r in good_reps(reference)])
     if problem is not None or info.camera is None:
         refused = problem or "its repetitions were filmed from more than one view"
         note = f"Your reference set could not be used: {refused}."
@@ -263,4 +272,8 @@ def compare_with_reference(result: CoachResult, reference: CoachResult, *, requi
         reps.append(rep.model_copy(update={"vs_reference": judged}))
     info = info.model_copy(update={"medians": {side: ref.measures.as_dict() for side, ref in refs.items()}})
     notes += _notes(reps, info.good_reps or 0)
+    if not person_checked(same_camera, [r.body for r in good_reps(reference)]):
+        notes.append("kneeline could not check that your reference set is the same person (body proportions are "
+                     "compared on at least 2 reps filmed from the reference's view, and older sets did not record "
+                     "them).")
     return result.model_copy(update={"reps": reps, "reference": info, "notes": [*result.notes, *notes]})

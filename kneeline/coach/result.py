@@ -112,6 +112,9 @@ class CoachRep(_Model):
     signals: dict[str, float | None] = Field(default_factory=dict, description="Per-repetition signals "
                                              "compared with a reference set (kneeline.coach.rep_signals); None "
                                              "where not measured or withheld")
+    body: dict[str, float | None] = Field(default_factory=dict, description="The person's body proportions in "
+                                          "the rest posture before the rep (kneeline.coach.body): is a reference "
+                                          "set the same person")
     vs_reference: RepVsReference | None = Field(None, description="Against the person's reference set, if given")
 
 

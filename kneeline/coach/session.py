@@ -20,6 +20,7 @@ import numpy as np
 from kneeline._version import get_version
 from kneeline.capture.gate import PeopleSeen
 from kneeline.clean.pipeline import clean_pose
+from kneeline.coach.body import body_ratios
 from kneeline.coach.capture import MEASURE_NAMES, CoachGate, gate_set, lying_view_issue, with_issue
 from kneeline.coach.definitions import Movement, MovementLibrary, get_movement, load_movements
 from kneeline.coach.engine import CoachEngine, Gap
@@ -119,7 +120,8 @@ def judge_with_gate(index: int, movement: Movement, lib: MovementLibrary, feats:
     """:func:`judge_rep` on the numbers the capture gate lets kneeline show (all of them without a gate)."""
     if gate is None:
         rep = judge_rep(index, movement, lib, feats, w, leg, typical)
-        return rep.model_copy(update={"signals": rep_signals(feats, w, lib, {}, rep.view)})
+        return rep.model_copy(update={"signals": rep_signals(feats, w, lib, {}, rep.view),
+                                      "body": body_ratios(feats, w, rep.view)})
     worker = working_side(movement, feats, w.start, w.end, leg)
     sides = [worker] if worker is not None else ["left", "right"]  # the legs whose knee angle is read
     gated = sorted({c.measure for c in movement.checks} | {"fppa", "trunk_lean", "pelvic_drop"})
@@ -130,7 +132,8 @@ def judge_with_gate(index: int, movement: Movement, lib: MovementLibrary, feats:
     rep = judge_rep(index, movement, lib, shown, w, leg, typical, withheld=withheld,
                     view=gate.rep_view(w.start, w.end))
     return rep.model_copy(update={"withheld": withheld,
-                                  "signals": rep_signals(shown, w, lib, withheld_all, rep.view)})
+                                  "signals": rep_signals(shown, w, lib, withheld_all, rep.view),
+                                  "body": body_ratios(feats, w, rep.view)})
 
 
 def _ranges(indices: Sequence[int]) -> str:

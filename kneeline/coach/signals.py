@@ -83,7 +83,8 @@ def compute_features(points: Mapping[str, FloatArray]) -> Features:
         from vertical, 0 upright, 90 lying), ``trunk_lean_deg`` (lateral, frontal view),
         ``fppa_left_deg``/``fppa_right_deg``, ``knee_width_ratio``, ``width_ratio`` (shoulder and hip
         widths over trunk length: large facing the camera, small side-on), per-side
-        ``{left,right}_ankle_y``, ``{left,right}_hip_ankle`` (px), ``hip_gap`` (px).
+        ``{left,right}_ankle_y``, ``{left,right}_hip_ankle`` (px), ``hip_gap``, ``shoulder_gap`` and
+        ``trunk_len`` (mid-shoulder to mid-hip) (px).
     """
     p = {k: np.asarray(points[k], dtype=np.float64).reshape(-1, 2) for k in KEYPOINTS}
     ls, rs, lh, rh = p["left_shoulder"], p["right_shoulder"], p["left_hip"], p["right_hip"]
@@ -104,6 +105,8 @@ def compute_features(points: Mapping[str, FloatArray]) -> Features:
             "knee_flexion_deg": 180.0 - _mean2(angle_at(lh, lk, la), angle_at(rh, rk, ra)),
             "knee_gap": _dist(lk, rk),
             "hip_gap": _dist(lh, rh),
+            "shoulder_gap": _dist(ls, rs),
+            "trunk_len": trunk_len,
             "leg_spread_deg": angle_at(la - lh + rh, rh, ra),
             "hip_angle_deg": _mean2(angle_at(ls, lh, lk), angle_at(rs, rh, rk)),
             "body_line_deg": _mean2(angle_at(ls, lh, la), angle_at(rs, rh, ra)),

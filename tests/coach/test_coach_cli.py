@@ -141,3 +141,25 @@ def test_bad_reference_is_refused_before_the_video_is_read(tmp_path: Path):
     assert "Traceback" not in result.output
     missing = _coach(str(video), "--exercise", "squat", "--reference", str(tmp_path / "nope"))
     assert missing.exit_code == 2 and "reference not found" in missing.stderr
+
+
+def test_references_of_another_exercise_view_or_too_few_reps_are_refused_before_the_video(tmp_path: Path):
+    """``--reference`` checked before the slow part: each bad reference gets its reason and what to do."""
+    from tests.coach.test_coach_session import squats
+
+    video = tmp_path / "set.mp4"
+    video.write_bytes(b"never read")
+    good = coach_pose(squats(), "squat").result
+    cases = {
+        "lunge": (good.model_copy(update={"exercise": "lunge", "exercise_name": "Lunge"}),
+                  "the reference is a Lunge set but this set is squat"),
+        "short": (good.model_copy(update={"reps": good.reps[:2]}), "it has 2 usable repetition(s)"),
+        "side": (good.model_copy(update={"reps": [r.model_copy(update={"view": "sagittal"}) for r in good.reps]}),
+                 "record the reference from the front"),
+    }
+    for name, (ref, message) in cases.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(ref.model_dump_json(), encoding="utf-8")
+        result = _coach(str(video), "--exercise", "squat", "--reference", str(path))
+        err = " ".join(result.stderr.split())
+        assert result.exit_code == 2 and message in err and "Traceback" not in result.output, (name, err)

@@ -84,15 +84,27 @@ def coach_page(request: Request, exercise_id: str, auth: PatientDep, session: Se
                 reference=reference, offer=offer)
 
 
-def _can_be_own_reference(row: CoachedSet) -> bool:
-    """A patient's own set may become their first reference: complete, every rep free of form faults, usable."""
+def _own_reference_problem(row: CoachedSet) -> str | None:
+    """Why a patient's own set cannot become their first reference (None when it can), in plain words.
+
+    It can when it is complete, every rep is free of form faults, and it can serve as a reference
+    (:func:`kneeline.coach.compare.reference_problem`: enough usable reps, filmed from the view the
+    exercise is coached from).
+    """
     from kneeline.coach.compare import fault_free, reference_problem
     from kneeline.coach.result import CoachResult
 
     if row.partial or not row.result:
-        return False
+        return "the set was cut short (you went out of view, or frames were lost): record a complete set"
     result = CoachResult.model_validate(row.result)
-    return fault_free(result) and reference_problem(result) is None
+    if not fault_free(result):
+        return "not every repetition was good (a form fault was found in at least one)"
+    return reference_problem(result)
+
+
+def _can_be_own_reference(row: CoachedSet) -> bool:
+    """A patient's own set may become their first reference (see :func:`_own_reference_problem`)."""
+    return _own_reference_problem(row) is None
 
 
 @router.post("/coach/{exercise_id}/reference")
@@ -111,9 +123,11 @@ def coach_own_reference(request: Request, exercise_id: str, auth: PatientDep, se
     row = session.get(CoachedSet, int(set_id)) if set_id.isdigit() else None
     if row is None or row.patient_id != auth.user.id or row.exercise_id != movement.id:
         return error_page(request, 400, "Choose one of your sets", f"choose one of your own {movement.id} sets.")
-    if not _can_be_own_reference(row):
-        return error_page(request, 400, "This set cannot be your reference", "only a complete set whose every "
-                          "repetition was good (no form fault) can be; ask your clinician to choose one.")
+    problem = _own_reference_problem(row)
+    if problem is not None:
+        return error_page(request, 400, "This set cannot be your reference",
+                          f"{problem[:1].upper()}{problem[1:]}. Only a complete set whose every repetition was good "
+                          "(no form fault) can be; ask your clinician to choose one.")
     try:
         set_reference(session, auth.user.id, "live", row.id, by_id=auth.user.id)
     except ValidationError as exc:
