@@ -147,10 +147,10 @@ def write(within: dict[str, float], markers: dict[str, float], blaze: dict[str, 
                    "or side camera at 2.5 and 4 m, through kneeline's coach), BlazePose SD between the reps of "
                    "the real OpenCap squat video (../shared/data/opencap-squat-cam0). UI-PRMD: Vakanski A et al. "
                    "(2018) Data 3(1):2, doi:10.3390/data3010002."),
-        "k": K,
-        "k_source": ("kneeline choice written down in benchmarks/coach_body.py before it was first run: 4 SDs, a "
-                     "person's own set refused with probability about 6e-5 per proportion if errors are normal"),
-        "min_reps": MIN_REPS,
+        "rule": {"k": K, "min_reps": MIN_REPS,
+                 "source": ("kneeline choice written down in benchmarks/coach_body.py before it was first run: "
+                            "4 SDs, a person's own set refused with probability about 6e-5 per proportion if "
+                            "errors are normal; a set's median needs at least 2 reps")},
         "ratios": {n: {"within_sd": round(within[n], 5),
                        "source": f"marker SD {markers[n]:.4f}, BlazePose SD {blaze[n]:.4f} (ln units)"}
                    for n in within},

@@ -31,7 +31,7 @@ from kneeline.io.markers import virtual_view  # noqa: E402
 
 EXERCISES: dict[str, tuple[str, str]] = {
     "m01": ("deep squat", "squat"), "m02": ("hurdle step", "single-leg-stance"),
-    "m03": ("inline lunge", "lunge"), "m04": ("side lunge", "squat"),
+    "m03": ("inline lunge", "lunge"), "m04": ("side lunge", "side-lunge"),
 }
 """UI-PRMD movement -> (name, kneeline exercise that coaches it)."""
 

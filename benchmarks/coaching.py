@@ -37,7 +37,7 @@ from kneeline.pose.container import PoseSeries  # noqa: E402
 
 MOVEMENTS: dict[str, tuple[str, str, int]] = {
     "m01": ("deep squat", "squat", 0), "m02": ("hurdle step", "single-leg-stance", 0),
-    "m03": ("inline lunge", "lunge", 90), "m04": ("side lunge", "squat", 0),
+    "m03": ("inline lunge", "lunge", 90), "m04": ("side lunge", "side-lunge", 0),
 }
 """UI-PRMD movement -> (name, exercise coached, camera yaw for counting)."""
 

@@ -63,7 +63,10 @@ class WebSettings(BaseModel):
     login_max_failures: int = Field(5, ge=1, le=100, description="Failed log-ins allowed per window before "
                                     "further attempts are refused")
     login_window_s: float = Field(900, gt=0, description="Window of the log-in rate limit, seconds")
-    workers: int = Field(1, ge=1, le=16, description="Background processes analysing videos")
+    workers: int = Field(1, ge=1, le=16, description="Background processes analysing videos (per server "
+                         "process: web.processes x web.workers analyses can run at once)")
+    processes: int = Field(0, ge=0, le=64, description="Server processes answering requests (0: one per CPU "
+                           "core, at most 4, with PostgreSQL; 1 with SQLite, whose writes take turns anyway)")
     client_max_failures: int = Field(20, ge=1, le=1000, description="Failed log-ins (any account) allowed "
                                      "from one client address per window")
     signup_max_per_client: int = Field(10, ge=1, le=1000, description="Sign-up attempts allowed from one "

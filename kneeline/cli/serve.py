@@ -9,12 +9,15 @@ from __future__ import annotations
 import errno
 import socket
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kneeline.cli.common import run_guarded, stderr_console
 from kneeline.errors import InputError, ValidationError
+
+if TYPE_CHECKING:
+    from kneeline.config import Settings
 
 __all__ = ["register"]
 
@@ -59,7 +62,11 @@ def serve_command(
                                                         "(default: your user data folder).")] = None,
     database_url: Annotated[str | None, typer.Option(help="PostgreSQL URL for a clinic, e.g. "
                                                           "postgresql://user:pw@host/kneeline.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Background processes analysing videos.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Background processes analysing videos (per server "
+                                                     "process).")] = None,
+    processes: Annotated[int | None, typer.Option(help="Server processes answering requests (default: one per "
+                                                       "CPU core, at most 4, with PostgreSQL; 1 with "
+                                                       "SQLite).")] = None,
 ) -> None:
     """Start the web app: record or upload a test, see results, follow the program, log sessions."""
     def work() -> None:
@@ -67,17 +74,60 @@ def serve_command(
 
         from kneeline.store.db import default_data_dir
         from kneeline.web.app import create_app
+        from kneeline.web.processes import server_processes
 
-        settings = _settings(data_dir, database_url, host=host, port=port, workers=workers)
+        settings = _settings(data_dir, database_url, host=host, port=port, workers=workers, processes=processes)
         _check_port(settings.web.host, settings.web.port)
         folder = settings.data_dir or default_data_dir()
+        count = server_processes(settings)
         stderr_console().print(f"kneeline is running at http://{settings.web.host}:{settings.web.port}/ "
-                               f"(data in {folder}); press Ctrl+C to stop.", highlight=False, markup=False)
+                               f"(data in {folder}; {count} server process{'es' if count > 1 else ''}); press "
+                               "Ctrl+C to stop.", highlight=False, markup=False)
         # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1, so any local
         # client could pick its own address; the app reads it only from web.trusted_proxies (client_of).
-        uvicorn.run(create_app(settings), host=settings.web.host, port=settings.web.port, log_level="warning",
-                    ws_max_size=4 * 1024 * 1024, proxy_headers=False, server_header=False)
+        options: dict[str, Any] = {"host": settings.web.host, "port": settings.web.port, "log_level": "warning",
+                                   "ws_max_size": 4 * 1024 * 1024, "proxy_headers": False, "server_header": False}
+        if count == 1:
+            uvicorn.run(create_app(settings), **options)
+            return
+        _prepare_shared(settings)
+        _export_flags(data_dir=data_dir, database_url=database_url, host=host, port=port, workers=workers)
+        # each process builds its app from the environment (the flags above are in it now)
+        uvicorn.run("kneeline.web.app:create_app", factory=True, workers=count, **options)
     run_guarded(work)
+
+
+def _prepare_shared(settings: Settings) -> None:
+    """Do once, before the server processes start, what they would otherwise race to do.
+
+    The database is migrated (two processes migrating at once would both try to create the same
+    tables) and the data folder's signing key is created (so that every process signs cookies with it).
+    """
+    from kneeline.store.db import database_url as url_for
+    from kneeline.store.db import default_data_dir, open_database
+    from kneeline.web.security import server_secret
+
+    folder = Path(settings.data_dir) if settings.data_dir else default_data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    open_database(url_for(folder, settings.database_url)).dispose()
+    server_secret(folder, settings.web.secret_key)
+
+
+def _export_flags(*, data_dir: Path | None, database_url: str | None, **web: object) -> None:
+    """Put the command's flags into this process's environment, for the server processes it starts.
+
+    They are read with the rest of the environment (``KNEELINE_*``) by each process's
+    :func:`kneeline.config.load_settings`; a flag overrides the same variable set before.
+    """
+    import os
+
+    if data_dir is not None:
+        os.environ["KNEELINE_DATA_DIR"] = str(data_dir.expanduser().resolve())
+    if database_url is not None:
+        os.environ["KNEELINE_DATABASE_URL"] = database_url
+    for key, value in web.items():
+        if value is not None:
+            os.environ[f"KNEELINE_WEB__{key.upper()}"] = str(value)
 
 
 def add_admin_command(

@@ -70,14 +70,30 @@ class RatioTolerance(_Model):
     source: str
 
 
+class BodyRule(_Model):
+    """When the check refuses, and how many reps a set's median needs."""
+
+    k: float = Field(gt=0, description="Refuse beyond k combined SDs")
+    min_reps: int = Field(ge=1, description="Fewest reps with a proportion for a set's median of it")
+    source: str
+
+
 class BodyFile(_Model):
     """``reference_body.yaml``."""
 
     source: str
-    k: float = Field(gt=0, description="Refuse beyond k combined SDs")
-    k_source: str
-    min_reps: int = Field(ge=1, description="Fewest reps with a proportion for a set's median of it")
+    rule: BodyRule
     ratios: dict[str, RatioTolerance]
+
+    @property
+    def k(self) -> float:
+        """Refuse beyond this many combined SDs."""
+        return self.rule.k
+
+    @property
+    def min_reps(self) -> int:
+        """Fewest reps with a proportion for a set's median of it."""
+        return self.rule.min_reps
 
 
 @cache

@@ -96,6 +96,7 @@ def summary_table(result: AnalysisResult) -> TextTable:
         if a.difference is None:
             continue
         verdict = "" if a.exceeds_sdd is None else (" (more than the SDD)" if a.exceeds_sdd else " (within noise)")
-        rows.append(["left − right", CLINICAL_NAMES.get(name, name), f"{_cell(a.difference, _metric_unit(result, name))}{verdict}", "", ""])
+        difference = _cell(a.difference, _metric_unit(result, name))
+        rows.append(["left − right", CLINICAL_NAMES.get(name, name), f"{difference}{verdict}", "", ""])
     return TextTable("Mean ± SD over repetitions; SDD: the smallest change between sessions larger than "
                      "measurement noise", ["Side", "Measure", "Mean ± SD", "Reps", "SDD"], rows)

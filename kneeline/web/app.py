@@ -115,6 +115,19 @@ async def _retention_daily(ctx: WebContext) -> None:
             _log.exception("applying the retention settings failed")
 
 
+def _start_chores(ctx: WebContext) -> asyncio.Task[None]:
+    """Resume interrupted analyses, sweep orphan files, apply retention; return the daily retention task."""
+    from kneeline.store.retention import apply_retention
+    from kneeline.store.rights import sweep_orphans
+
+    resumed = ctx.jobs.resume()
+    if resumed:
+        _log.info("resumed %d interrupted analyses", resumed)
+    sweep_orphans(ctx.db, ctx.files)
+    apply_retention(ctx.db, ctx.files, ctx.settings.privacy)
+    return asyncio.create_task(_retention_daily(ctx))
+
+
 def _is_not_writable(exc: BaseException) -> bool:
     """Whether ``exc`` says the data folder or the database cannot be written."""
     if isinstance(exc, OperationalError):
@@ -216,24 +229,21 @@ def create_app(settings: Settings | None = None, *, start_jobs: bool = True) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from kneeline.web.processes import LeadLock
+
         ctx = _context(settings, start_jobs)
         app.state.ctx = ctx
-        resumed = ctx.jobs.resume()
-        if resumed:
-            _log.info("resumed %d interrupted analyses", resumed)
-        from kneeline.store.rights import sweep_orphans
-
-        sweep_orphans(ctx.db, ctx.files)
-        from kneeline.store.retention import apply_retention
-
-        apply_retention(ctx.db, ctx.files, settings.privacy)
-        retention = asyncio.create_task(_retention_daily(ctx))
+        lead = LeadLock(ctx.data_dir)
+        # with several server processes (web.processes) one of them does the once-per-server chores
+        retention = _start_chores(ctx) if lead.acquire() else None
         try:
             yield
         finally:
-            retention.cancel()
+            if retention is not None:
+                retention.cancel()
             ctx.jobs.shutdown(wait=False)
             ctx.db.dispose()
+            lead.release()
 
     app = FastAPI(title="kneeline", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")

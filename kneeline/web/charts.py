@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from html import escape
 
 from markupsafe import Markup
@@ -67,9 +68,24 @@ def chart_summary(title: str, series: Sequence[Series], unit: str = "") -> str:
     return f"{title}. " + " ".join(parts)
 
 
+_CACHED_CHARTS = 512
+"""Charts kept per server process (an SVG is 10-40 kB), so a page viewed again is not redrawn."""
+
+
 def chart_svg(title: str, series: Sequence[Series], y_label: str,
               y_range: tuple[float, float] | None = None) -> bytes:
-    """The chart as an SVG document (matplotlib, no pyplot state)."""
+    """The chart as an SVG document (matplotlib, no pyplot state).
+
+    Drawing takes 20-40 ms of CPU (issue 17: most of a progress page's time), so the result is kept
+    for the same title, series and axis: a page shown again, unchanged, costs a dictionary look-up.
+    """
+    frozen = tuple(Series(s.name, tuple(s.points)) for s in series)
+    return _cached_svg(title, frozen, y_label, tuple(y_range) if y_range is not None else None)
+
+
+@lru_cache(maxsize=_CACHED_CHARTS)
+def _cached_svg(title: str, series: tuple[Series, ...], y_label: str,
+                y_range: tuple[float, float] | None) -> bytes:
     from matplotlib import rc_context
 
     with rc_context({"svg.fonttype": "none", "font.family": "sans-serif"}):  # text stays text: smaller, readable

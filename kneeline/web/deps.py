@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from fastapi import Path as PathParam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from kneeline.errors import InputError
 from kneeline.store.models import CareLink, User
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "WebContext", "Account", "Auth", "SessionDep", "AuthDep", "OptionalAuthDep", "PatientDep", "ClinicianDep",
-    "AdminDep", "CsrfDep", "NotSignedIn", "Forbidden", "NotFound", "get_ctx", "visible_patient", "SESSION_COOKIE",
-    "PRE_CSRF_COOKIE", "DEVICE_COOKIE", "MAX_ID", "IdPath", "client_of",
+    "AdminDep", "CsrfDep", "FormDep", "NotSignedIn", "Forbidden", "NotFound", "get_ctx", "visible_patient",
+    "SESSION_COOKIE", "PRE_CSRF_COOKIE", "DEVICE_COOKIE", "MAX_ID", "IdPath", "client_of",
 ]
 
 SESSION_COOKIE = "kneeline_session"
@@ -105,6 +106,7 @@ def db_session(request: Request) -> Iterator[Session]:
     connection back to the pool, and go on using the session (a new transaction begins).
     """
     session = get_ctx(request).db.sessions()
+    request.state.db_session = session  # for helpers of the request that have no session argument
     try:
         yield session
         session.commit()
@@ -112,6 +114,7 @@ def db_session(request: Request) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        request.state.db_session = None  # closed: an error page after this opens its own
         session.close()
 
 
@@ -194,7 +197,21 @@ ClinicianDep = Annotated[Auth, Depends(require_clinician)]
 AdminDep = Annotated[Auth, Depends(require_admin)]
 
 
-async def check_csrf(request: Request, session: SessionDep) -> None:
+async def read_form(request: Request) -> FormData:
+    """The request's form fields, read once per request.
+
+    The only ``async`` dependency of the form routes: reading the body awaits the network, so it
+    runs on the event loop; everything that touches the database (:func:`check_csrf`, the route)
+    is a plain ``def`` that FastAPI runs in its thread pool, so a request waiting for a database
+    lock never blocks the other requests of its process.
+    """
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
+
+
+def check_csrf(request: Request, session: SessionDep, form: FormDep) -> None:
     """Refuse a form whose ``csrf_token`` field does not match the session's (or pre-session) token.
 
     The pre-session cookie must carry the server's signature (a cookie set by another site or a
@@ -208,7 +225,6 @@ async def check_csrf(request: Request, session: SessionDep) -> None:
     InputError
         When a text field holds a NUL character.
     """
-    form: Any = await request.form()
     given = form.get("csrf_token")
     given = given if isinstance(given, str) else None
     auth: Auth | None = getattr(request.state, "auth", None)

@@ -14,7 +14,9 @@ REQUIRED = {"clamshell", "side-lying-hip-abduction", "standing-hip-abduction", "
             "single-leg-stance",
             # issue 14: every other coachable strength exercise of the program
             "clamshell-band", "step-up", "wall-sit", "isometric-standing-abduction", "lateral-band-walk",
-            "donkey-kick", "straight-leg-raise", "pistol-squat"}
+            "donkey-kick", "straight-leg-raise", "pistol-squat",
+            # issue 14: UI-PRMD's side lunge (m04), coached and judged as its own exercise
+            "side-lunge"}
 
 
 def test_every_movement_is_a_library_exercise_and_all_required_are_there():
@@ -51,7 +53,8 @@ def test_each_movement_names_its_view_signal_and_faults():
 
 @pytest.mark.parametrize(("name", "expected"), [("Clamshells", "clamshell"), ("clamshell-band", "clamshell-band"),
                                                 ("banded clamshell", "clamshell-band"), ("wall squat", "wall-sit"),
-                                                ("trendelenburg", "single-leg-stance"), ("SQUAT", "squat")])
+                                                ("trendelenburg", "single-leg-stance"), ("SQUAT", "squat"),
+                                                ("lateral lunge", "side-lunge")])
 def test_lookup_by_alias(name: str, expected: str):
     assert get_movement(name).id == expected
 

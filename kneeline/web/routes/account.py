@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from kneeline.store.models import CareLink, User
-from kneeline.web.deps import SESSION_COOKIE, Account, AuthDep, CsrfDep, PatientDep, SessionDep, get_ctx
+from kneeline.web.deps import (
+    SESSION_COOKIE,
+    Account,
+    AuthDep,
+    CsrfDep,
+    FormDep,
+    PatientDep,
+    SessionDep,
+    get_ctx,
+)
 from kneeline.web.render import page, redirect
 from kneeline.web.security import verify_password
 
@@ -41,9 +50,10 @@ def account(request: Request, auth: AuthDep, session: SessionDep) -> Response:
 
 
 @router.post("/account/share")
-async def share(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep) -> Response:
+def share(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep,
+          form: FormDep) -> Response:
     """Let a clinician (by e-mail address) see and edit this record."""
-    email = str((await request.form()).get("email") or "").strip().lower()
+    email = str(form.get("email") or "").strip().lower()
     clinician = session.scalar(select(User).where(func.lower(User.email) == email, User.role == "clinician"))
     if clinician is None:
         return page(request, "account.html", status_code=400, **{**_context(session, auth.user), "errors": {
@@ -57,9 +67,10 @@ async def share(request: Request, auth: PatientDep, session: SessionDep, _csrf: 
 
 
 @router.post("/account/unshare")
-async def unshare(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep) -> Response:
+def unshare(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep,
+            form: FormDep) -> Response:
     """Stop sharing with a clinician."""
-    raw = str((await request.form()).get("clinician_id") or "")
+    raw = str(form.get("clinician_id") or "")
     if raw.isdigit():
         session.execute(delete(CareLink).where(CareLink.clinician_id == int(raw), CareLink.patient_id == auth.user.id))
     return redirect("/account")
@@ -87,11 +98,11 @@ def export(request: Request, auth: PatientDep) -> Response:
 
 
 @router.post("/account/delete")
-async def delete_account(request: Request, auth: AuthDep, session: SessionDep, _csrf: CsrfDep) -> Response:
+def delete_account(request: Request, auth: AuthDep, session: SessionDep, _csrf: CsrfDep,
+                   form: FormDep) -> Response:
     """Delete the account and every record and file that belongs to it (password required)."""
     from kneeline.store.rights import delete_account as delete_everything
 
-    form = await request.form()
     if form.get("confirm") != "delete" or not verify_password(auth.user.password_hash, str(form.get("password"))):
         return page(request, "account.html", status_code=400, **{**_context(session, auth.user), "errors": {
             "delete": "type the word delete and your current password to confirm; nothing was deleted"}})

@@ -35,7 +35,7 @@ from kneeline.store.records import (
     training_log,
 )
 from kneeline.store.references import clear_reference, references_of, set_reference
-from kneeline.web.deps import ClinicianDep, CsrfDep, SessionDep, visible_patient
+from kneeline.web.deps import ClinicianDep, CsrfDep, FormDep, SessionDep, visible_patient
 from kneeline.web.forms import to_int, validate
 from kneeline.web.render import page, redirect
 
@@ -103,11 +103,11 @@ def patient_record(request: Request, patient_id: int, auth: ClinicianDep, sessio
 
 
 @router.post("/clinic/patients/{patient_id}/notes")
-async def add_note(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep,
-                   _csrf: CsrfDep) -> Response:
+def add_note(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep,
+             _csrf: CsrfDep, form: FormDep) -> Response:
     """Add a note to a linked patient's record."""
     patient = visible_patient(session, auth, patient_id)
-    text = str((await request.form()).get("text") or "").strip()
+    text = str(form.get("text") or "").strip()
     if not 1 <= len(text) <= 5000:
         return page(request, "clinic_patient.html", status_code=400, **_record(session, patient),
                     errors={"text": f"write 1 to 5000 characters (got {len(text)})"}, reference_error=None)
@@ -116,11 +116,10 @@ async def add_note(request: Request, patient_id: int, auth: ClinicianDep, sessio
 
 
 @router.post("/clinic/patients/{patient_id}/references")
-async def add_reference(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep,
-                        _csrf: CsrfDep) -> Response:
+def add_reference(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep,
+                  _csrf: CsrfDep, form: FormDep) -> Response:
     """Make one of the patient's coached sets (live or video) their reference set for its exercise."""
     patient = visible_patient(session, auth, patient_id)
-    form = await request.form()
     source, source_id = str(form.get("source") or ""), to_int(form.get("source_id"))
     error = None
     if source not in ("live", "video") or not isinstance(source_id, int):
@@ -185,15 +184,14 @@ def _edit_data(form: Any, program: Program) -> dict[str, Any]:
 
 
 @router.post("/clinic/patients/{patient_id}/program")
-async def edit_submit(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep,
-                      _csrf: CsrfDep) -> Response:
+def edit_submit(request: Request, patient_id: int, auth: ClinicianDep, session: SessionDep,
+                _csrf: CsrfDep, form: FormDep) -> Response:
     """Check the edit against the current program, show what changes, and store it once confirmed."""
     patient = visible_patient(session, auth, patient_id)
     ctx = _edit_context(session, patient)
     response, program = ctx["response"], ctx["program"]
     if response is None or program is None:
         raise ValidationError("this patient has no exercise program to edit (no intake yet, or referred).")
-    form = await request.form()
     ctx["entered"] = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     ctx["entered_unlock"] = [str(u) for u in form.getlist("unlock")]
     edit, errors = validate(ProgramEdit, _edit_data(form, program))

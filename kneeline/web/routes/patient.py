@@ -24,7 +24,7 @@ from kneeline.store.records import (
     save_outcomes,
     session_rows,
 )
-from kneeline.web.deps import CsrfDep, PatientDep, SessionDep
+from kneeline.web.deps import CsrfDep, FormDep, PatientDep, SessionDep
 from kneeline.web.forms import parse_intake_form, parse_outcome_form, validate
 from kneeline.web.render import page, redirect
 
@@ -97,9 +97,9 @@ def intake_form(request: Request, auth: PatientDep) -> Response:
 
 
 @router.post("/intake")
-async def intake_submit(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep) -> Response:
+def intake_submit(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep,
+                  form: FormDep) -> Response:
     """Validate, screen for red flags, and store the program or referral it gives."""
-    form = await request.form()
     intake, errors, data = parse_intake_form(form)
     if intake is None:
         return page(request, "intake.html", status_code=400, **_intake_context(data, errors))
@@ -115,9 +115,9 @@ def outcomes_form(request: Request, auth: PatientDep, session: SessionDep) -> Re
 
 
 @router.post("/outcomes")
-async def outcomes_submit(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep) -> Response:
+def outcomes_submit(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep,
+                    form: FormDep) -> Response:
     """Score and store the questionnaires."""
-    form = await request.form()
     answers, errors, data = parse_outcome_form(form)
     if answers is None:
         from kneeline.web.forms import OUTCOME_LABELS

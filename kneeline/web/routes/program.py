@@ -28,7 +28,7 @@ from kneeline.store.records import (
     rebuild_program,
     training_log,
 )
-from kneeline.web.deps import Auth, AuthDep, CsrfDep, PatientDep, SessionDep, visible_patient
+from kneeline.web.deps import Auth, AuthDep, CsrfDep, FormDep, PatientDep, SessionDep, visible_patient
 from kneeline.web.forms import to_float, to_int
 from kneeline.web.progress import progress_context
 from kneeline.web.render import page, redirect
@@ -201,9 +201,9 @@ def _plain_log_errors(errors: dict[str, str], data: dict[str, Any], slots: list[
 
 
 @router.post("/log")
-async def log_submit(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep) -> Response:
+def log_submit(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep,
+               form: FormDep) -> Response:
     """Validate the session, decide progress / hold / regress for each exercise, and store it."""
-    form = await request.form()
     ctx = _log_context(session, auth)
     if ctx.get("program") is None:
         raise ValidationError("there is no exercise program to log against yet; complete the intake first, or "
@@ -228,9 +228,9 @@ async def log_submit(request: Request, auth: PatientDep, session: SessionDep, _c
 
 
 @router.post("/log/hour")
-async def log_hour(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep) -> Response:
+def log_hour(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep,
+             form: FormDep) -> Response:
     """Add the pain an hour after to the last session and decide it again."""
-    form = await request.form()
     row = current_program(session, auth.user.id)
     if row is None:
         raise ValidationError("there is no program yet; complete the intake first.")
@@ -249,9 +249,9 @@ async def log_hour(request: Request, auth: PatientDep, session: SessionDep, _csr
 
 
 @router.post("/log/morning")
-async def log_morning(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep) -> Response:
+def log_morning(request: Request, auth: PatientDep, session: SessionDep, _csrf: CsrfDep,
+                form: FormDep) -> Response:
     """Add next-morning pain to the last session and decide it again."""
-    form = await request.form()
     row = current_program(session, auth.user.id)
     if row is None:
         raise ValidationError("there is no program yet; complete the intake first.")
