@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kneeline.errors import DataError
 
-__all__ = ["Sourced", "load_sourced", "value", "data_text"]
+__all__ = ["Sourced", "load_sourced", "value", "data_text", "load_data_model"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class Sourced(BaseModel):
@@ -60,6 +62,31 @@ def data_text(filename: str) -> str:
     except FileNotFoundError as exc:
         raise DataError(f"kneeline data file {filename!r} is missing from the installation; "
                         "reinstall kneeline") from exc
+
+
+def load_data_model(filename: str, model: type[ModelT], written_by: str) -> ModelT:
+    """Read a YAML file of ``kneeline/data`` that a benchmark writes, validated as ``model``.
+
+    Parameters
+    ----------
+    filename
+        The file's name in ``kneeline/data``.
+    model
+        The pydantic model of its content.
+    written_by
+        The command that writes it (named in the error), e.g. ``benchmarks/uiprmd_scales.py --write``.
+
+    Raises
+    ------
+    DataError
+        The file is missing or malformed: reinstall kneeline, or rewrite it with ``written_by``.
+    """
+    raw: Any = yaml.safe_load(data_text(filename))
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise DataError(f"{filename} is invalid ({exc.errors()[0]['msg']}); expected the file written by "
+                        f"{written_by}") from exc
 
 
 @cache

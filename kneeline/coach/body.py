@@ -21,17 +21,14 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from kneeline.coach.faults import RepWindow
 from kneeline.coach.rep_signals import Camera, camera_of
 from kneeline.coach.signals import Features
-from kneeline.errors import DataError
-from kneeline.evidence import data_text
+from kneeline.evidence import load_data_model
 
 __all__ = ["BODY_FILE", "BodyRatio", "BODY_RATIOS", "BodyFile", "load_body", "body_ratios", "SetBody", "set_body",
            "person_checked", "person_problem"]
@@ -106,12 +103,7 @@ def load_body() -> BodyFile:
         The file is missing or malformed: reinstall kneeline, or rewrite it with
         ``benchmarks/coach_body.py --write``.
     """
-    raw: Any = yaml.safe_load(data_text(BODY_FILE))
-    try:
-        return BodyFile.model_validate(raw)
-    except ValidationError as exc:
-        raise DataError(f"{BODY_FILE} is invalid ({exc.errors()[0]['msg']}); expected the file written by "
-                        "benchmarks/coach_body.py --write") from exc
+    return load_data_model(BODY_FILE, BodyFile, "benchmarks/coach_body.py --write")
 
 
 def _summed(feats: Features, names: tuple[str, ...], rows: slice) -> np.ndarray:

@@ -10,13 +10,10 @@ above which a repetition reads "changed from your reference".  It is written by
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from kneeline.errors import DataError
-from kneeline.evidence import data_text
+from kneeline.evidence import load_data_model
 
 __all__ = ["SCALES_FILE", "CameraScales", "ExerciseScales", "ScoreSettings", "ScalesFile", "load_scales"]
 
@@ -73,9 +70,4 @@ def load_scales() -> ScalesFile:
         The file is missing or malformed: reinstall kneeline, or rewrite it with
         ``benchmarks/uiprmd_scales.py --write``.
     """
-    raw: Any = yaml.safe_load(data_text(SCALES_FILE))
-    try:
-        return ScalesFile.model_validate(raw)
-    except ValidationError as exc:
-        raise DataError(f"{SCALES_FILE} is invalid ({exc.errors()[0]['msg']}); expected the file written by "
-                        "benchmarks/uiprmd_scales.py --write") from exc
+    return load_data_model(SCALES_FILE, ScalesFile, "benchmarks/uiprmd_scales.py --write")
