@@ -95,7 +95,7 @@ from benchmarks._common import bench_settings, data_root, print_table  # noqa: E
 from benchmarks.coach_faults import STILL_S, file_windows  # noqa: E402
 from benchmarks.coaching import join_reps  # noqa: E402
 from benchmarks.uiprmd_data import NO_REPETITION, PIG_MAPPING, read_uiprmd, uiprmd_files  # noqa: E402
-from kneeline.coach.compare import measure_sdds, reference_problem, side_references  # noqa: E402
+from kneeline.coach.compare import measure_sdds, reference_problem, rep_group, side_references  # noqa: E402
 from kneeline.coach.rep_signals import TRANSFERS, Camera, camera_of  # noqa: E402
 from kneeline.coach.result import CoachRep, CoachResult  # noqa: E402
 from kneeline.coach.scales import CameraScales  # noqa: E402
@@ -132,6 +132,7 @@ class Scored:
     """One subject of one movement seen by one camera: its reference and its labelled scored reps."""
 
     subject: str
+    exercise: str
     refs: dict[str, SideReference]
     reps: list[tuple[int, CoachRep]]
     """(label: 0 correct, 1 incorrect; the coached rep matched to its file)."""
@@ -176,7 +177,7 @@ def load(root: Path, row: str, camera: Camera) -> tuple[list[Scored], list[str]]
         bad = [p for p in incorrect.get(subject, []) if p.name not in NO_REPETITION]
         reps = [(0, r) for r in _matched(files[N_REFERENCE:], exercise, yaw)]
         reps += [(1, r) for r in _matched(bad, exercise, yaw)]
-        out.append(Scored(subject, refs, [(y, r) for y, r in reps if (r.side or "both") in refs]))
+        out.append(Scored(subject, exercise, refs, [(y, r) for y, r in reps if rep_group(r, exercise) in refs]))
     return out, refused
 
 
@@ -187,7 +188,7 @@ def fit(groups: list[Scored], description: str, dropped: frozenset[str] = frozen
         for label, rep in g.reps:
             if label:
                 continue
-            medians = g.refs[rep.side or "both"].signals.as_dict()
+            medians = g.refs[rep_group(rep, g.exercise) or ""].signals.as_dict()
             for name, value in rep.signals.items():
                 if name not in dropped and value is not None and medians.get(name) is not None:
                     devs.setdefault(name, []).append(value - medians[name])  # type: ignore[operator]
@@ -211,7 +212,7 @@ def scores(groups: list[Scored], cam: CameraScales) -> tuple[np.ndarray, np.ndar
     s, y = [], []
     for g in groups:
         for label, rep in g.reps:
-            v = judge_rep_vs_reference(rep, g.refs[rep.side or "both"], cam, quantile=QUANTILE,
+            v = judge_rep_vs_reference(rep, g.refs[rep_group(rep, g.exercise) or ""], cam, quantile=QUANTILE,
                                        min_signals=MIN_SIGNALS, sdd=sdd)
             if v.score is not None:
                 s.append(v.score)

@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import data_root, print_table  # noqa: E402
 from benchmarks.uiprmd_data import NO_REPETITION, PIG, read_uiprmd, uiprmd_files, with_hip_centres  # noqa: E402
 from benchmarks.uiprmd_scales import CAMERAS, MOVEMENTS, N_REFERENCE, load  # noqa: E402
+from kneeline.coach.compare import rep_group  # noqa: E402
 from kneeline.io.trc import MarkerSet  # noqa: E402
 
 _UP = np.array([0.0, 1.0, 0.0])
@@ -132,7 +133,7 @@ def table_camera(root: Path, movement: str, camera: str) -> dict[str, tuple[list
     groups, _ = load(root, movement, camera)  # type: ignore[arg-type]
     for g in groups:
         for label, rep in g.reps:
-            medians = g.refs[rep.side or "both"].signals.as_dict()
+            medians = g.refs[rep_group(rep, g.exercise) or ""].signals.as_dict()
             for name, value in rep.signals.items():
                 _collect(devs, name, label, value, medians.get(name))
     return devs

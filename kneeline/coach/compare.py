@@ -8,6 +8,14 @@ signals of one camera, in units of the usual rep-to-rep variation measured on ma
 (:mod:`kneeline.coach.vs_reference`, ``reference_scales.yaml``).  The measures with a published
 smallest detectable difference (``measurement.yaml``) explain a change ("your knee moved inward 9°
 more"); they do not decide it.  Withheld measures are never compared: they are left out and named.
+
+A lunge or a side lunge is counted on both legs, but each rep loads one (``rep_leg`` in
+``movements.yaml``; :func:`kneeline.coach.faults.rep_leg`).  Its signals belong to that leg: a
+knee angle is the other knee's, a hip shift or trunk lean points the other way on the other leg.
+So a rep is compared only with reference reps of the same leg (:func:`rep_group`), and a rep on a
+leg the reference does not cover reads "cannot tell", never "changed" or "no change".  Signals are
+never mirrored to stand in for the other leg: from the front a left lunge is roughly the mirror
+image of a right one, but from the side it is not (the near and far legs swap).
 """
 
 from __future__ import annotations
@@ -17,9 +25,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kneeline.coach.body import person_checked, person_problem
+from kneeline.coach.definitions import load_movements
 from kneeline.coach.reference import build_reference
 from kneeline.coach.rep_signals import REP_SIGNALS, SIGNAL_LABELS, TRANSFERS, Camera, camera_of
-from kneeline.coach.result import CoachRep, CoachResult, ReferenceInfo
+from kneeline.coach.result import CoachRep, CoachResult, ReferenceInfo, RepVsReference
 from kneeline.coach.scales import SCALES_FILE, load_scales
 from kneeline.coach.vs_reference import SideReference, judge_rep_vs_reference
 from kneeline.errors import InputError
@@ -27,7 +36,8 @@ from kneeline.evidence import load_sourced
 
 __all__ = ["MEASURE_SDD_KEYS", "MEASURE_LABELS", "DOSE_FAULTS", "measure_sdds", "vs_reference_text",
            "reference_summary", "load_reference_result", "good_reps", "fault_free", "reference_camera",
-           "reference_problem", "check_reference", "side_references", "compare_with_reference"]
+           "reference_problem", "check_reference", "per_leg", "rep_group", "reference_legs", "reference_legs_text",
+           "side_references", "compare_with_reference"]
 
 MEASURE_SDD_KEYS: dict[str, str] = {
     "fppa": "fppa_sdd_deg",
@@ -72,6 +82,10 @@ def reference_summary(result: CoachResult) -> str | None:
     text = f"{changed} rep(s) changed from your reference"
     if judged < compared:
         text += f", {compared - judged} could not be judged"
+    covered = [leg for leg, n in result.reference.legs.items() if n >= load_scales().settings.min_reference_reps]
+    if result.reference.legs:
+        text += "; your reference covers " + ("both legs" if len(covered) == 2 else f"your {covered[0]} leg only"
+                                              if covered else "neither leg")
     other_view = sum(1 for r in result.reps if r.vs_reference is not None and r.vs_reference.transfer_only)
     if other_view:
         text += (f"; {other_view} rep(s) filmed from another view than your reference were compared only on what "
@@ -148,7 +162,9 @@ def reference_problem(reference: CoachResult, *, require_view: bool = True) -> s
 
     Refused: a set coached by a kneeline without per-repetition signals or without the capture
     check, fewer usable repetitions (:func:`good_reps`) than ``min_reference_reps``
-    (``reference_scales.yaml``), usable repetitions filmed from more than one view, and (with
+    (``reference_scales.yaml``) -- for an exercise that loads one leg per rep (:func:`per_leg`),
+    fewer than that on each leg (one leg enough is accepted: reps on the other then cannot be
+    compared) --, usable repetitions filmed from more than one view, and (with
     ``require_view``) a reference filmed from another view than the one its exercise is coached from.
     """
     if reference.capture is None or any(not r.signals for r in reference.reps):
@@ -159,6 +175,13 @@ def reference_problem(reference: CoachResult, *, require_view: bool = True) -> s
     if len(good) < need:
         return (f"it has {len(good)} usable repetition(s) (counted and measured); a reference needs at least "
                 f"{need} to say what your usual good form is: record a longer set with your whole body in view")
+    legs = reference_legs(reference)
+    if legs is not None and max(legs.values()) < need:
+        if not any(legs.values()):
+            return ("kneeline could not tell which leg worked in its repetitions (sets coached by an older kneeline "
+                    "do not record it): record a new reference set")
+        return (f"it has {legs['left']} usable repetition(s) on the left leg and {legs['right']} on the right; a "
+                f"reference needs at least {need} on one leg: record a longer set on each leg")
     camera = reference_camera(reference)
     if camera is None:
         return "its repetitions were filmed from more than one view: record it from one place"
@@ -186,18 +209,77 @@ def check_reference(reference: CoachResult, exercise_id: str, *, require_view: b
         raise InputError(f"this reference set cannot be used: {problem}")
 
 
-def side_references(reference: CoachResult, camera: Camera) -> dict[str, SideReference]:
-    """Side of the reps -> reference built from the usable reference reps of that side (at least 2)."""
-    out: dict[str, SideReference] = {}
+def per_leg(exercise: str) -> bool:
+    """Whether ``exercise`` is counted on both legs but loads one per rep (``rep_leg``: lunge, side lunge)."""
+    movement = load_movements().movements.get(exercise)
+    return movement is not None and movement.rep_leg is not None
+
+
+def rep_group(rep: CoachRep, exercise: str) -> str | None:
+    """Which reference reps ``rep`` is compared with: its leg, or its side.
+
+    The leg for a :func:`per_leg` exercise (None where it could not be told); else the side
+    (``"both"`` for a two-legged exercise).
+    """
+    return rep.leg if per_leg(exercise) else rep.side or "both"
+
+
+def reference_legs(reference: CoachResult) -> dict[str, int] | None:
+    """Leg -> usable reps (:func:`good_reps`) of a :func:`per_leg` reference; None for other exercises."""
+    if not per_leg(reference.exercise):
+        return None
     good = good_reps(reference)
+    return {leg: sum(1 for r in good if r.leg == leg) for leg in ("left", "right")}
+
+
+def reference_legs_text(reference: CoachResult) -> str | None:
+    """Which legs a :func:`per_leg` reference covers, in plain words; None for other exercises."""
+    legs = reference_legs(reference)
+    if legs is None:
+        return None
+    need = load_scales().settings.min_reference_reps
+    covered = [leg for leg, n in legs.items() if n >= need]
+    if len(covered) == 2:
+        return f"Your reference set covers both legs ({legs['left']} left-leg and {legs['right']} right-leg reps)."
+    if not covered:
+        return (f"Your reference set covers neither leg ({legs['left']} left-leg and {legs['right']} right-leg reps; "
+                f"at least {need} are needed on a leg).")
+    leg = covered[0]
+    other = "left" if leg == "right" else "right"
+    return (f"Your reference set covers your {leg} leg only ({legs[leg]} reps): reps on your {other} leg cannot be "
+            "compared with it. Record a reference set on both legs to compare both.")
+
+
+def side_references(reference: CoachResult, camera: Camera) -> dict[str, SideReference]:
+    """Group of the reps (:func:`rep_group`) -> reference built from the usable reference reps of that group.
+
+    A group needs at least 2 reps; a leg of a :func:`per_leg` exercise needs ``min_reference_reps``
+    (as a whole reference does).  Reps whose leg could not be told are in no group.
+    """
+    out: dict[str, SideReference] = {}
+    need = load_scales().settings.min_reference_reps if per_leg(reference.exercise) else 2
+    groups: dict[str, list[CoachRep]] = {}
+    for r in good_reps(reference):
+        key = rep_group(r, reference.exercise)
+        if key is not None:
+            groups.setdefault(key, []).append(r)
     names = [s.name for s in REP_SIGNALS]
-    for side in sorted({r.side or "both" for r in good}):
-        reps = [r for r in good if (r.side or "both") == side]
-        if len(reps) >= 2:
+    for key, reps in sorted(groups.items()):
+        if len(reps) >= need:
             rows = [dict(r.measures) for r in reps]
             measures = build_reference(rows, sorted({k for row in rows for k in row}))
-            out[side] = SideReference(build_reference([r.signals for r in reps], names), measures, camera)
+            out[key] = SideReference(build_reference([r.signals for r in reps], names), measures, camera)
     return out
+
+
+def _no_leg_reference(rep: CoachRep, legs: dict[str, int]) -> RepVsReference:
+    """A rep of a :func:`per_leg` exercise on a leg the reference does not cover: cannot tell, and why."""
+    if rep.leg is None:
+        return RepVsReference(reason="kneeline could not tell which leg worked in this rep (a knee or ankle was not "
+                                     "seen at the deepest point)")
+    n = legs.get(rep.leg, 0)
+    has = f"no {rep.leg}-leg reps" if n == 0 else f"only {n} usable {rep.leg}-leg rep(s)"
+    return RepVsReference(reason=f"your reference set has {has}; record a reference set on both legs")
 
 
 def _notes(reps: list[CoachRep], n_good: int) -> list[str]:
@@ -228,7 +310,11 @@ def _notes(reps: list[CoachRep], n_good: int) -> list[str]:
 
 
 def compare_with_reference(result: CoachResult, reference: CoachResult, *, require_view: bool = True) -> CoachResult:
-    """``result`` with each repetition compared with ``reference`` (same exercise, same side).
+    """``result`` with each repetition compared with ``reference`` (same exercise, same side or leg).
+
+    Each rep is compared only with the reference reps of its group (:func:`rep_group`): its side,
+    or for a lunge or side lunge its leg; a rep on a leg the reference does not cover (or whose leg
+    could not be told) reads "cannot tell" with the reason.  Nothing is mirrored (see the module).
 
     A reference that cannot serve (:func:`reference_problem`: an old one, too few good reps,
     another view; :func:`kneeline.coach.body.person_problem`: another person's body proportions) is
@@ -259,10 +345,14 @@ def compare_with_reference(result: CoachResult, reference: CoachResult, *, requi
     scales = load_scales()
     cam = getattr(scales.exercises.get(result.exercise), info.camera, None)
     sdd = measure_sdds()
+    legs = reference_legs(reference)
     reps, notes = [], []
     for rep in result.reps:
-        side = rep.side or "both"
-        if side not in refs:
+        side = rep_group(rep, result.exercise)
+        if legs is not None and side not in refs:  # another leg than the reference's: never judged
+            reps.append(rep.model_copy(update={"vs_reference": _no_leg_reference(rep, legs)}))
+            continue
+        if side is None or side not in refs:
             notes.append(f"rep {rep.index}: the reference has fewer than 2 usable repetitions on the {side} side; "
                          "not compared")
             reps.append(rep)
@@ -270,8 +360,12 @@ def compare_with_reference(result: CoachResult, reference: CoachResult, *, requi
         judged = judge_rep_vs_reference(rep, refs[side], cam, quantile=scales.settings.quantile,
                                         min_signals=scales.settings.min_signals, sdd=sdd)
         reps.append(rep.model_copy(update={"vs_reference": judged}))
-    info = info.model_copy(update={"medians": {side: ref.measures.as_dict() for side, ref in refs.items()}})
+    info = info.model_copy(update={"medians": {side: ref.measures.as_dict() for side, ref in refs.items()},
+                                   "legs": legs or {}})
     notes += _notes(reps, info.good_reps or 0)
+    legs_text = reference_legs_text(reference)
+    if legs_text is not None:
+        notes.append(legs_text)
     if not person_checked(same_camera, [r.body for r in good_reps(reference)]):
         notes.append("kneeline could not check that your reference set is the same person (body proportions are "
                      "compared on at least 2 reps filmed from the reference's view, and older sets did not record "

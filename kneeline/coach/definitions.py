@@ -82,6 +82,12 @@ class Movement(_Frozen):
         "stance", description="For one-sided movements whose signal is not a leg lift: the working leg is the one "
                               "standing (lower ankle), the one moving (donkey kick, leg raise) or the leading one "
                               "(higher ankle: the foot on the step of a step-up)")
+    rep_leg: Literal["front", "bent"] | None = Field(
+        None, description="For movements counted on both legs whose every repetition loads one leg (a lunge, a "
+                          "side lunge): how that leg is found at the deepest point -- the front leg, whose shin "
+                          "stands upright while the rear one tips toward the floor, or the bent leg, whose knee "
+                          "bends while the other stays straight.  Repetitions are then compared with reference "
+                          "repetitions of the same leg only (kneeline.coach.compare)")
     hold_at_top: bool = False
     min_amplitude: Sourced
     target_amplitude: Sourced | None = None
@@ -98,6 +104,9 @@ class Movement(_Frozen):
             raise ValueError(f"movement {self.id} checks range but has no target_amplitude")
         if "rep_time" in measures and self.min_rep_s is None:
             raise ValueError(f"movement {self.id} checks rep_time but has no min_rep_s")
+        if self.rep_leg is not None and self.side != "both":
+            raise ValueError(f"movement {self.id} has rep_leg but side {self.side}: rep_leg is for movements counted "
+                             "on both legs (a one-sided movement's working leg is its side)")
         return self
 
     def amplitude_unit(self) -> str:

@@ -20,7 +20,7 @@ from kneeline.coach.signals import Features
 from kneeline.kinematics.angles import Leg
 from kneeline.pose.container import FloatArray
 
-__all__ = ["GATED", "RepWindow", "classify_view", "working_side", "fppa_reading", "measure", "judge_rep"]
+__all__ = ["GATED", "RepWindow", "classify_view", "working_side", "rep_leg", "fppa_reading", "measure", "judge_rep"]
 
 GATED = frozenset({"fppa", "pelvic_drop", "trunk_lean"})
 """Measures that are frontal-plane numbers: shown only where the capture gate lets them be."""
@@ -97,6 +97,29 @@ def working_side(movement: Movement, feats: Features, start: int, end: int, side
     if movement.working_leg == "leading":  # the foot up on the step leads
         return "right" if stance == "left" else "left"
     return stance
+
+
+def rep_leg(movement: Movement, feats: Features, peak: int, side: Leg | None) -> Leg | None:
+    """The leg one repetition loaded, for a movement counted on both legs that loads one per rep (else None).
+
+    Read at the deepest point (sample ``peak``), as ``movement.rep_leg`` says: ``"front"`` (a
+    lunge) -- the leg whose ankle lies furthest below its knee in the picture: the front shin
+    stands upright, the rear one tips toward the floor, seen from the front or the side;
+    ``"bent"`` (a side lunge) -- the leg whose knee angle in the picture is smaller: the other
+    leg stays straight.  Given ``side`` wins.  None where a knee or ankle is missing there.
+    """
+    if movement.rep_leg is None:
+        return None
+    if side is not None:
+        return side
+    if movement.rep_leg == "front":
+        left = float(feats["left_ankle_y"][peak] - feats["left_knee_y"][peak])
+        right = float(feats["right_ankle_y"][peak] - feats["right_knee_y"][peak])
+    else:  # "bent": the smaller hip-knee-ankle angle, negated so that the larger number wins
+        left, right = -float(feats["left_knee_deg"][peak]), -float(feats["right_knee_deg"][peak])
+    if not (np.isfinite(left) and np.isfinite(right)):
+        return None
+    return "left" if left > right else "right"
 
 
 def _seg_length(check: Check, feats: Features, side: Leg | None) -> FloatArray:
@@ -265,7 +288,8 @@ def judge_rep(index: int, movement: Movement, lib: MovementLibrary, feats: Featu
             faults.append(Fault(id=check.fault, label=info.label, cue=info.cue, value=round(value, 2),
                                 threshold=round(threshold, 3), unit=unit))
     quality = round(100 * (checked - len(faults)) / checked) if checked else None
-    return CoachRep(index=index, side=leg or "both", start_s=round(float(t[w.start]), 3),
+    return CoachRep(index=index, side=leg or "both", leg=rep_leg(movement, feats, w.peak, side),
+                    start_s=round(float(t[w.start]), 3),
                     peak_s=round(float(t[w.peak]), 3), end_s=round(float(t[w.end]), 3),
                     amplitude=None if "range" in withheld else round(w.amplitude, 3),
                     amplitude_unit=movement.amplitude_unit(),

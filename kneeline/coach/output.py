@@ -11,13 +11,17 @@ folder and moved into place with ``result.json`` last.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kneeline.coach.result import CoachResult
 from kneeline.coach.session import CoachRun
 from kneeline.report.result import AnalysisResult, Capture, Provenance, Rep, Summary, VideoMeta
 from kneeline.report.writer import write_folder
+
+if TYPE_CHECKING:
+    from kneeline.report.annotate import FrameCopy
 
 __all__ = ["as_analysis_result", "write_coach_plot", "write_coach_outputs"]
 
@@ -77,21 +81,31 @@ def write_coach_plot(path: str | Path, run: CoachRun, *, dpi: int = 110) -> Path
 
 
 def _write_all(tmp: Path, run: CoachRun, video_path: str | Path | None, annotate: bool,
-               progress: Callable[[int, int], None] | None) -> None:
+               progress: Callable[[int, int], None] | None, copies: Sequence[FrameCopy]) -> None:
     from kneeline.report.annotate import write_annotated_video
     from kneeline.report.frames_csv import write_frames_csv
+    from kneeline.report.writer import beside_video
 
     view = as_analysis_result(run.result, run)
-    write_frames_csv(tmp / "frames.csv", run.table, view)
-    write_coach_plot(tmp / "plot.png", run)
+
+    def tables() -> None:
+        write_frames_csv(tmp / "frames.csv", run.table, view)
+        write_coach_plot(tmp / "plot.png", run)
+
     if video_path is not None and annotate:
-        write_annotated_video(tmp / "annotated.mp4", video_path, run.pose, run.table, view, progress=progress)
+        beside_video(tables, lambda: write_annotated_video(tmp / "annotated.mp4", video_path, run.pose, run.table,
+                                                           view, progress=progress, copies=copies))
+    else:
+        tables()
     (tmp / "result.json").write_text(run.result.model_dump_json(indent=2) + "\n", encoding="utf-8")
 
 
 def write_coach_outputs(out_dir: str | Path, run: CoachRun, video_path: str | Path | None, *, annotate: bool = True,
-                        progress: Callable[[int, int], None] | None = None) -> dict[str, Path]:
+                        progress: Callable[[int, int], None] | None = None,
+                        copies: Sequence[FrameCopy] = ()) -> dict[str, Path]:
     """Write the four outputs of a coached set into ``out_dir`` (all of them, or none).
+
+    ``copies``: other videos made from the annotated frames as they are drawn (e.g. the web app's WebM).
 
     Returns
     -------
@@ -103,5 +117,5 @@ def write_coach_outputs(out_dir: str | Path, run: CoachRun, video_path: str | Pa
     InputError
         If the folder cannot be created or written; ``out_dir`` is then left as it was.
     """
-    _, out, names = write_folder(out_dir, lambda tmp: _write_all(tmp, run, video_path, annotate, progress))
+    _, out, names = write_folder(out_dir, lambda tmp: _write_all(tmp, run, video_path, annotate, progress, copies))
     return {name: out / name for name in names}

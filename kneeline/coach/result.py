@@ -84,7 +84,10 @@ class ReferenceInfo(_Model):
     video_name: str | None = None
     video_sha256: str | None = None
     medians: dict[str, dict[str, float | None]] = Field(
-        default_factory=dict, description="Side ('left', 'right' or 'both') -> measure -> median")
+        default_factory=dict, description="Side ('left', 'right' or 'both'; the leg for an exercise that loads one "
+                                          "leg per rep) -> measure -> median")
+    legs: dict[str, int] = Field(default_factory=dict, description="Exercises that load one leg per rep (lunge, "
+                                                                   "side lunge): leg -> usable reference reps on it")
 
 
 class CoachRep(_Model):
@@ -92,6 +95,11 @@ class CoachRep(_Model):
 
     index: int
     side: Literal["left", "right", "both"] | None = None
+    leg: Literal["left", "right"] | None = Field(
+        None, description="For an exercise counted on both legs whose every rep loads one leg (lunge: the front "
+                          "leg; side lunge: the bent leg): the leg this rep loaded; it is compared only with "
+                          "reference reps of the same leg. None for other exercises, where the leg could not be "
+                          "told, and in results of older kneeline versions")
     start_s: float
     peak_s: float
     end_s: float

@@ -83,8 +83,8 @@ def compute_features(points: Mapping[str, FloatArray]) -> Features:
         from vertical, 0 upright, 90 lying), ``trunk_lean_deg`` (lateral, frontal view),
         ``fppa_left_deg``/``fppa_right_deg``, ``knee_width_ratio``, ``width_ratio`` (shoulder and hip
         widths over trunk length: large facing the camera, small side-on), per-side
-        ``{left,right}_ankle_y``, ``{left,right}_hip_ankle`` (px), ``hip_gap``, ``shoulder_gap`` and
-        ``trunk_len`` (mid-shoulder to mid-hip) (px).
+        ``{left,right}_ankle_y`` and ``{left,right}_knee_y`` (image y, down), ``{left,right}_hip_ankle``
+        (px), ``hip_gap``, ``shoulder_gap`` and ``trunk_len`` (mid-shoulder to mid-hip) (px).
     """
     p = {k: np.asarray(points[k], dtype=np.float64).reshape(-1, 2) for k in KEYPOINTS}
     ls, rs, lh, rh = p["left_shoulder"], p["right_shoulder"], p["left_hip"], p["right_hip"]
@@ -118,7 +118,7 @@ def compute_features(points: Mapping[str, FloatArray]) -> Features:
             "fppa_right_deg": fppa_points(rh, rk, ra, lh),
             "knee_width_ratio": np.abs(lk[:, 0] - rk[:, 0]) / np.abs(la[:, 0] - ra[:, 0]),
             "width_ratio": (_dist(ls, rs) + _dist(lh, rh)) / (2 * trunk_len),
-            "left_ankle_y": la[:, 1], "right_ankle_y": ra[:, 1],
+            "left_ankle_y": la[:, 1], "right_ankle_y": ra[:, 1], "left_knee_y": lk[:, 1], "right_knee_y": rk[:, 1],
             "left_hip_ankle": _dist(lh, la), "right_hip_ankle": _dist(rh, ra),
         }
     return feats

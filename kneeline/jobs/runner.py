@@ -43,6 +43,7 @@ from sqlalchemy import CursorResult, or_, select, update
 from kneeline.coach.result import CoachResult
 from kneeline.errors import InputError, KneelineError
 from kneeline.jobs.base import GAVE_UP_MESSAGE, MAX_ATTEMPTS
+from kneeline.jobs.playback import WebmCopy
 from kneeline.report.result import AnalysisResult, CaptureIssue
 from kneeline.store.db import Database, open_database
 from kneeline.store.files import FileStore
@@ -59,6 +60,9 @@ PROGRESS_INTERVAL_S = 0.25
 
 KEYPOINTS_NAME = "keypoints.csv"
 """The raw keypoints of a movement test, kept with its outputs (re-analysis without the video)."""
+
+WEBM_NAME = "annotated.webm"
+"""The browser's copy of ``annotated.mp4`` (VP8; :class:`kneeline.jobs.playback.WebmCopy`)."""
 
 LOG_NAME = "jobs.log"
 """File under ``data_dir/logs`` that receives the tracebacks of failed jobs."""
@@ -351,7 +355,6 @@ def _analyse(video: Path, job: _Job, reporter: _Reporter, work: Path,
     """
     from kneeline.config import load_settings
     from kneeline.io.keypoints_csv import save_keypoints_csv
-    from kneeline.jobs.playback import write_webm
     from kneeline.pipeline import analyze_video
     from kneeline.report.writer import write_outputs
 
@@ -361,17 +364,20 @@ def _analyse(video: Path, job: _Job, reporter: _Reporter, work: Path,
     result = run.result.model_copy(update={"video": run.result.video.model_copy(update={"path": job.video_name})})
     result = _with_setup_warning(result, setup_warning)
     out = work / "out"
-    write_outputs(out, result, run.table, run.pose, video,
-                  progress=reporter.span("drawing the annotated video", 0.72, 0.90))
+    webm = WebmCopy(work / WEBM_NAME)  # drawn with annotated.mp4, from the same frames
+    write_outputs(out, result, run.table, run.pose, video, copies=[webm],
+                  progress=reporter.span("drawing the annotated video", 0.72, 0.99))
     save_keypoints_csv(run.raw_pose, out / KEYPOINTS_NAME)
-    annotated = out / "annotated.mp4"
-    if annotated.is_file():
-        try:
-            write_webm(annotated, out / "annotated.webm",
-                       progress=reporter.span("preparing the video for the browser", 0.90, 0.99))
-        except KneelineError as exc:  # the job still has every other output
-            logger.warning("analysis %d: no browser video: %s", job.id, exc)
+    _place_webm(webm, out, job)
     return result.model_dump(mode="json")
+
+
+def _place_webm(webm: WebmCopy, out: Path, job: _Job) -> None:
+    """Move the browser copy into the outputs (the job keeps every other output without it)."""
+    if webm.dest.is_file():
+        webm.dest.replace(out / WEBM_NAME)
+    elif webm.error:
+        logger.warning("analysis %d: no browser video: %s", job.id, webm.error)
 
 
 def _with_setup_warning(result: AnalysisResult, setup_warning: str | None) -> AnalysisResult:
@@ -410,21 +416,16 @@ def _coach(video: Path, job: _Job, reporter: _Reporter, work: Path, reference: C
     from kneeline.coach.compare import compare_with_reference
     from kneeline.coach.output import write_coach_outputs
     from kneeline.coach.session import coach_video
-    from kneeline.jobs.playback import write_webm
 
     run = coach_video(video, job.test, side=job.side,  # type: ignore[arg-type]
                       progress=reporter.span("following the exercise", 0.02, 0.70))
     if reference is not None:
         run = dataclasses.replace(run, result=compare_with_reference(run.result, reference))
     out = work / "out"
-    write_coach_outputs(out, run, video, progress=reporter.span("drawing the annotated video", 0.72, 0.90))
-    annotated = out / "annotated.mp4"
-    if annotated.is_file():
-        try:
-            write_webm(annotated, out / "annotated.webm",
-                       progress=reporter.span("preparing the video for the browser", 0.90, 0.99))
-        except KneelineError as exc:
-            logger.warning("analysis %d: no browser video: %s", job.id, exc)
+    webm = WebmCopy(work / WEBM_NAME)
+    write_coach_outputs(out, run, video, copies=[webm],
+                        progress=reporter.span("drawing the annotated video", 0.72, 0.99))
+    _place_webm(webm, out, job)
     data: dict[str, Any] = run.result.model_dump(mode="json")
     if data.get("video"):
         data["video"]["path"] = job.video_name

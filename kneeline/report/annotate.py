@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,7 +36,8 @@ from kneeline.report.result import AnalysisResult
 if TYPE_CHECKING:
     from kneeline.io.video import Frame
 
-__all__ = ["CODEC_PREFERENCE", "MAX_LONG_SIDE", "BANNER_SECONDS", "ProgressCallback", "write_annotated_video"]
+__all__ = ["CODEC_PREFERENCE", "MAX_LONG_SIDE", "BANNER_SECONDS", "ProgressCallback", "FrameCopy",
+           "write_annotated_video"]
 
 logger = logging.getLogger(__name__)
 label_logger = logging.getLogger(f"{__name__}.labels")
@@ -56,6 +57,27 @@ ProgressCallback = Callable[[int, int], None]
 
 Image = NDArray[np.uint8]
 BGR = tuple[int, int, int]
+
+
+class FrameCopy(Protocol):
+    """Another video made from the annotated frames as they are drawn (e.g. the web app's WebM copy).
+
+    ``start`` is called once, before the first frame; ``write`` with each frame (the image must not be
+    changed: the MP4 writer uses it too); then ``finish`` after the last frame, or ``abort`` when
+    writing the annotated video fails.
+    """
+
+    def start(self, fps: float, size: tuple[int, int]) -> None:
+        """Open the copy for frames of ``size`` (width, height) at ``fps``."""
+
+    def write(self, image: Image) -> None:
+        """Add one annotated frame (BGR)."""
+
+    def finish(self) -> None:
+        """Complete the copy after the last frame."""
+
+    def abort(self) -> None:
+        """Discard the copy."""
 
 _WHITE: BGR = (255, 255, 255)
 _BLACK: BGR = (0, 0, 0)
@@ -494,7 +516,8 @@ class _Renderer:
 
 def write_annotated_video(path_out: str | Path, video_path: str | Path, pose: PoseSeries, table: KinematicsTable,
                           result: AnalysisResult, *, progress: ProgressCallback | None = None,
-                          codecs: Sequence[str] = CODEC_PREFERENCE, max_long_side: int = MAX_LONG_SIDE) -> str:
+                          codecs: Sequence[str] = CODEC_PREFERENCE, max_long_side: int = MAX_LONG_SIDE,
+                          copies: Sequence[FrameCopy] = ()) -> str:
     """Re-read ``video_path`` and write it to ``path_out`` with the skeleton and angles drawn on.
 
     Frames are matched to pose rows by frame index when the pose has as many rows as the video
@@ -520,6 +543,9 @@ def write_annotated_video(path_out: str | Path, video_path: str | Path, pose: Po
         FourCC codes to try, best first.
     max_long_side
         Longest side of the output in pixels.
+    copies
+        Other videos made from the same drawn frames, without decoding the video again (see
+        :class:`FrameCopy`); finished after ``path_out`` is complete, aborted if it fails.
 
     Returns
     -------
@@ -553,13 +579,22 @@ def write_annotated_video(path_out: str | Path, video_path: str | Path, pose: Po
                 renderer = _Renderer(pose, table, result, matcher, banner, size, style, frame.time_s, layer)
                 writer, codec = _open_writer(out, fps, size, codecs)
                 writer = WriteBehind(writer)  # encoding overlaps decoding and drawing
-            writer.write(renderer.render(frame))
+                for copy in copies:
+                    copy.start(fps, size)
+            image = renderer.render(frame)
+            writer.write(image)
+            for copy in copies:
+                copy.write(image)
             done += 1
             if progress is not None:
                 progress(done, max(total, done))
         _finish(writer, out, codec, video_path)
         writer = None
+        for copy in copies:
+            copy.finish()
     except BaseException:
+        for copy in copies:
+            copy.abort()
         if writer is not None:
             writer.release()
         out.unlink(missing_ok=True)

@@ -11,17 +11,20 @@ from __future__ import annotations
 import logging
 import secrets
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from kneeline.errors import InputError
 from kneeline.kinematics.table import KinematicsTable
 from kneeline.pose.container import PoseSeries
 from kneeline.report.result import AnalysisResult
 
-__all__ = ["OUTPUT_FILES", "Outputs", "write_outputs", "write_folder"]
+if TYPE_CHECKING:
+    from kneeline.report.annotate import FrameCopy
+
+__all__ = ["OUTPUT_FILES", "Outputs", "write_outputs", "write_folder", "beside_video"]
 
 logger = logging.getLogger(__name__)
 
@@ -129,9 +132,28 @@ def write_folder(out_dir: str | Path, write: Callable[[Path], T]) -> tuple[T, Pa
     return value, out, names
 
 
+def beside_video(tables: Callable[[], None], video: Callable[[], T]) -> T:
+    """Run ``tables`` (e.g. frames.csv and plot.png) in a second thread while ``video`` runs here.
+
+    OpenCV releases the GIL while it decodes and encodes, so drawing the tables while the annotated
+    video is written lets the two cores share the work.  An error of either is raised here (the
+    video's first); both have finished when this returns or raises.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kneeline-outputs") as pool:
+        side = pool.submit(tables)
+        try:
+            value = video()
+        finally:
+            error = side.exception()  # waits for the tables either way
+        if error is not None:
+            raise error
+    return value
+
+
 def _write_all(tmp: Path, result: AnalysisResult, table: KinematicsTable, pose: PoseSeries,
                video_path: str | Path | None, annotate: bool,
-               progress: Callable[[int, int], None] | None) -> tuple[dict[str, str], str | None]:
+               progress: Callable[[int, int], None] | None,
+               copies: Sequence[FrameCopy]) -> tuple[dict[str, str], str | None]:
     """Write every output into ``tmp``; return the skipped outputs and the video codec."""
     from kneeline.report.annotate import write_annotated_video
     from kneeline.report.frames_csv import write_frames_csv
@@ -148,24 +170,16 @@ def _write_all(tmp: Path, result: AnalysisResult, table: KinematicsTable, pose: 
         skipped["annotated.mp4"] = ("no video: the keypoints were read from a file" if video_path is None
                                     else "annotated video not requested")
     else:
-        # frames.csv and plot.png are drawn while the video is decoded and encoded (OpenCV releases
-        # the GIL), so the two cores share the work; an error in either is raised here.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kneeline-outputs") as pool:
-            side = pool.submit(tables)
-            try:
-                codec = write_annotated_video(tmp / "annotated.mp4", video_path, pose, table, result,
-                                              progress=progress)
-            finally:
-                error = side.exception()  # waits for the tables either way
-            if error is not None:
-                raise error
+        codec = beside_video(tables, lambda: write_annotated_video(tmp / "annotated.mp4", video_path, pose, table,
+                                                                   result, progress=progress, copies=copies))
     (tmp / "result.json").write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return skipped, codec
 
 
 def write_outputs(out_dir: str | Path, result: AnalysisResult, table: KinematicsTable, pose: PoseSeries,
                   video_path: str | Path | None, *, annotate: bool = True,
-                  progress: Callable[[int, int], None] | None = None) -> Outputs:
+                  progress: Callable[[int, int], None] | None = None,
+                  copies: Sequence[FrameCopy] = ()) -> Outputs:
     """Write result.json, frames.csv, plot.png and (from a video) annotated.mp4 into ``out_dir``.
 
     Parameters
@@ -185,6 +199,8 @@ def write_outputs(out_dir: str | Path, result: AnalysisResult, table: Kinematics
         Whether to write ``annotated.mp4`` (the slow part).
     progress
         Called as ``progress(done, total)`` while the annotated video is written.
+    copies
+        Other videos made from the annotated frames as they are drawn (e.g. the web app's WebM).
 
     Returns
     -------
@@ -199,7 +215,7 @@ def write_outputs(out_dir: str | Path, result: AnalysisResult, table: Kinematics
         read.  Any error leaves ``out_dir`` as it was and no partial folder behind.
     """
     (skipped, codec), out, names = write_folder(
-        out_dir, lambda tmp: _write_all(tmp, result, table, pose, video_path, annotate, progress))
+        out_dir, lambda tmp: _write_all(tmp, result, table, pose, video_path, annotate, progress, copies))
     for name, reason in skipped.items():
         logger.info("%s not written: %s", name, reason)
     return Outputs({name: out / name for name in names}, skipped, codec)

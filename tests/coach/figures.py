@@ -154,3 +154,32 @@ def step_ups(t: np.ndarray, starts: list[float], height: float = 0.2) -> PoseSer
         lift_left += height * (ramp(s, s + 0.5) - ramp(s + 4.5, s + 5.0))
         rise += height * (ramp(s + 0.5, s + 2.0) - ramp(s + 2.5, s + 4.0))
     return stick_figure(t, depth=-rise, lift_left=lift_left, lift_right=rise)
+
+
+def lunges(t: np.ndarray, centres: list[float], front: list[str], width_s: float = 3.0) -> PoseSeries:
+    """Side view, the person facing right: a lunge at each of ``centres``, on the front leg ``front[i]``.
+
+    The front foot stays on the floor at one place; at the bottom the front thigh is 10 deg from
+    level with its shin upright (5 deg), and the rear thigh is 15 deg behind vertical with its shin
+    10 deg below level (the rear foot on its toes, just off the floor).  Between reps both legs
+    hang straight under the hips, so a set may switch legs from one rep to the next.  The left leg
+    is the far one (6 px behind).  At the bottom the front ankle lies 199 px below its knee, the
+    rear one 35 px: the front leg is known.
+    """
+    u = bumps(t, centres, width_s, 1.0)[:, None]  # 0 standing .. 1 at the bottom
+    ankle = np.array([700.0, 1000.0])
+    hip = ankle - THIGH * _dir(90 - 80 * u[:, 0]) - SHANK * _dir(90 + 5 * u[:, 0])
+    chains = {"front": (hip + THIGH * _dir(90 - 80 * u[:, 0]), np.broadcast_to(ankle, hip.shape)),
+              "rear": (hip + THIGH * _dir(90 + 15 * u[:, 0]), None)}
+    rear_knee = chains["rear"][0]
+    chains["rear"] = (rear_knee, rear_knee + SHANK * _dir(90 + 80 * u[:, 0]))
+    nearest = np.argmin(np.abs(t[:, None] - np.asarray(centres)[None, :]), axis=1)
+    pts: dict[str, np.ndarray] = {}
+    for leg in ("left", "right"):
+        is_front = np.array([front[i] == leg for i in nearest])[:, None]
+        shift = np.array([-6.0, 0.0]) if leg == "left" else np.zeros(2)
+        knee = np.where(is_front, chains["front"][0], chains["rear"][0])
+        foot = np.where(is_front, chains["front"][1], chains["rear"][1])
+        pts[f"{leg}_hip"], pts[f"{leg}_knee"], pts[f"{leg}_ankle"] = hip + shift, knee + shift, foot + shift
+        pts[f"{leg}_shoulder"] = hip + shift + [0.0, -TRUNK]
+    return _series(pts, t)

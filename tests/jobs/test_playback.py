@@ -6,11 +6,12 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kneeline.errors import InputError
 from kneeline.io.video import probe
-from kneeline.jobs.playback import WEBM_CODEC, write_webm
+from kneeline.jobs.playback import WEBM_CODEC, WebmCopy, write_webm
 
 
 def test_a_60fps_video_becomes_480px_30fps_vp8(make_video, tmp_path: Path):
@@ -41,6 +42,38 @@ def test_a_bad_source_leaves_no_file(tmp_path: Path):
     assert [p.name for p in tmp_path.iterdir()] == ["annotated.mp4"]
     with pytest.raises(ValueError, match="at least 2"):
         write_webm(bad, tmp_path / "x.webm", max_long_side=1)
+
+
+def _copy_frames(copy: WebmCopy, n: int, fps: float, size: tuple[int, int]) -> list[np.ndarray]:
+    copy.start(fps, size)
+    images = [np.full((size[1], size[0], 3), (i * 5) % 255, np.uint8) for i in range(n)]
+    for image in images:
+        copy.write(image)
+    return images
+
+
+def test_a_copy_made_while_drawing_matches_the_transcode(tmp_path: Path):
+    """``WebmCopy`` (fed the drawn frames) gives what ``write_webm`` gives from the finished MP4."""
+    copy = WebmCopy(tmp_path / "annotated.webm")
+    images = _copy_frames(copy, 40, 60.0, (640, 360))
+    assert not (tmp_path / "annotated.webm").exists()  # nothing visible before finish
+    copy.finish()
+    info = probe(tmp_path / "annotated.webm")
+    assert copy.error is None and info.codec == WEBM_CODEC
+    assert (info.width, info.height) == (480, 270)
+    assert info.fps == pytest.approx(30.0, abs=0.1) and info.frame_count == 20
+    assert all(image.shape == (360, 640, 3) for image in images)  # the caller's frames are not changed
+    assert [p.name for p in tmp_path.iterdir()] == ["annotated.webm"]
+
+
+def test_an_aborted_copy_leaves_nothing(tmp_path: Path):
+    copy = WebmCopy(tmp_path / "annotated.webm")
+    _copy_frames(copy, 10, 30.0, (320, 240))
+    copy.abort()
+    copy.finish()  # after abort: nothing to do
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="at least 2"):
+        WebmCopy(tmp_path / "x.webm", max_long_side=1)
 
 
 @pytest.mark.browser

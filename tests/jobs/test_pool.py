@@ -77,7 +77,7 @@ def test_a_real_job_and_a_bad_video_in_worker_processes(db: Database, db_url: st
     _check_done(db, files, good, attempts=1)
     running = [s for s in seen if s[0] == "running"]
     assert any(0.02 < p < 0.7 and stage == "finding the body in each frame" for _, p, stage in running), seen
-    assert any(stage == "preparing the video for the browser" for _, _, stage in running), seen
+    assert any(0.72 <= p <= 0.99 and stage == "drawing the annotated video" for _, p, stage in running), seen
     progress = [p for _, p, _ in running]
     assert progress == sorted(progress)  # never goes back
     failed = row(db, bad)

@@ -152,3 +152,21 @@ def test_draws_only_the_values_present_in_the_shown_table(tmp_path, video, caplo
     with caplog.at_level("DEBUG", logger="kneeline.report.annotate.labels"):
         write_annotated_video(tmp_path / "all.mp4", video, squat.pose, squat.table, squat.result)
     assert any(r.getMessage().split(" ")[1] == "fppa_left" for r in caplog.records)
+
+
+def test_copies_get_every_drawn_frame_and_go_when_the_video_fails(tmp_path, video):
+    """A ``FrameCopy`` (the web app's WebM) is made from the drawn frames, without decoding again."""
+    from kneeline.jobs.playback import WebmCopy
+
+    squat = one_squat(warnings=["Film from the front."])
+    copy = WebmCopy(tmp_path / "out.webm")
+    write_annotated_video(tmp_path / "out.mp4", video, squat.pose, squat.table, squat.result, copies=[copy])
+    mp4, webm = _frames(tmp_path / "out.mp4"), _frames(tmp_path / "out.webm")
+    assert copy.error is None and len(webm) == len(mp4) == N_FRAMES
+    for i in (0, 30):  # the same drawing (skeleton, warning band), up to the two codecs' losses
+        assert np.abs(webm[i].astype(int) - mp4[i].astype(int)).mean() < 6
+    failing = WebmCopy(tmp_path / "b.webm")
+    with pytest.raises(KneelineError, match="codec"):
+        write_annotated_video(tmp_path / "b.mp4", video, squat.pose, squat.table, squat.result, codecs=("zzzz",),
+                              copies=[failing])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4", "out.webm", "source.mp4"]
