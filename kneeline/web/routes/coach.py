@@ -78,10 +78,13 @@ def coach_page(request: Request, exercise_id: str, auth: PatientDep, session: Se
     recent = session.scalars(select(CoachedSet).where(CoachedSet.patient_id == auth.user.id,
                                                       CoachedSet.exercise_id == movement.id)
                              .order_by(CoachedSet.id.desc()).limit(5)).all()
+    from kneeline.coach.compare import reference_legs_text
+
     reference = reference_result(session, auth.user.id, movement.id)
     offer = recent[0] if recent and reference is None and _can_be_own_reference(recent[0]) else None
     return page(request, "coach.html", movement=movement, exercise=exercise, recent=recent,
-                reference=reference, offer=offer)
+                reference=reference, reference_legs=reference_legs_text(reference) if reference else None,
+                offer=offer)
 
 
 def _own_reference_problem(row: CoachedSet) -> str | None:
