@@ -70,6 +70,15 @@ changed) but cannot see the knee moving inward, the squat's main fault; the lung
 from both (0.84 front, 0.85 side); the side lunge is better from the front (0.82 against 0.77).
 m02 (hurdle step) is not scored: no kneeline exercise is a hurdle step.
 
+Leg-aware comparison (2026-12-01): a lunge or side lunge rep is compared only with reference reps
+of the same leg (``rep_leg`` in ``movements.yaml``; :func:`kneeline.coach.compare.rep_group`).  The
+squat and lunge rows print as before (in m03 subject s02 lunges on the left front leg, reference
+and scored reps alike).  The side lunge rows change: 2 of the 50 incorrect reps per camera read the
+left (bent) leg -- their knees bend little in the picture -- so against a right-leg reference they
+cannot be told and leave the denominators: front 41/50 -> 39/48 incorrect called changed (LOSO
+0.85 either way; shipped fit 0.87 -> 0.86), side 40/50 -> 38/48 (LOSO 0.86 -> 0.85; shipped fit
+0.89 either way).  Nothing was re-fitted: ``reference_scales.yaml`` is as written before.
+
 Printed per movement and camera: (a) leave-one-subject-out on s01-s05 (scales and thresholds
 fitted on the other four subjects: the held-out subject's only data used before scoring is its
 reference), (b) the fit on all five, as shipped (in-sample).  ``--write`` writes (b) to
