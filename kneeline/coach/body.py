@@ -82,16 +82,6 @@ class BodyFile(_Model):
     rule: BodyRule
     ratios: dict[str, RatioTolerance]
 
-    @property
-    def k(self) -> float:
-        """Refuse beyond this many combined SDs."""
-        return self.rule.k
-
-    @property
-    def min_reps(self) -> int:
-        """Fewest reps with a proportion for a set's median of it."""
-        return self.rule.min_reps
-
 
 @cache
 def load_body() -> BodyFile:
@@ -157,7 +147,7 @@ def set_body(bodies: Sequence[Mapping[str, float | None]], min_reps: int) -> dic
 def person_checked(bodies: Sequence[Mapping[str, float | None]],
                    reference_bodies: Sequence[Mapping[str, float | None]]) -> bool:
     """Whether at least one proportion is measured in both sets (so :func:`person_problem` compared something)."""
-    n = load_body().min_reps
+    n = load_body().rule.min_reps
     return bool(set(set_body(bodies, n)) & set(set_body(reference_bodies, n)))
 
 
@@ -170,15 +160,15 @@ def person_problem(bodies: Sequence[Mapping[str, float | None]],
     measured in only one of the two sets are not compared.
     """
     spec = load_body()
-    now, ref = set_body(bodies, spec.min_reps), set_body(reference_bodies, spec.min_reps)
+    now, ref = set_body(bodies, spec.rule.min_reps), set_body(reference_bodies, spec.rule.min_reps)
     differ = []
     for r in BODY_RATIOS:
         if r.name not in now or r.name not in ref or r.name not in spec.ratios:
             continue
         a, b = now[r.name], ref[r.name]
         sd = float(np.sqrt(2 * spec.ratios[r.name].within_sd ** 2 + a.se_log ** 2 + b.se_log ** 2))
-        if abs(np.log(a.median / b.median)) > spec.k * sd:
-            allowed = b.median * (np.exp(spec.k * sd) - 1)
+        if abs(np.log(a.median / b.median)) > spec.rule.k * sd:
+            allowed = b.median * (np.exp(spec.rule.k * sd) - 1)
             differ.append(f"{r.label} {a.median:.2f} in this set against {b.median:.2f} in the reference (one "
                           f"person's sets differ by up to about {allowed:.2f})")
     if not differ:

@@ -82,7 +82,7 @@ def reference_summary(result: CoachResult) -> str | None:
     text = f"{changed} rep(s) changed from your reference"
     if judged < compared:
         text += f", {compared - judged} could not be judged"
-    covered = [leg for leg, n in result.reference.legs.items() if n >= load_scales().settings.min_reference_reps]
+    covered = _covered_legs(result.reference.legs)
     if result.reference.legs:
         text += "; your reference covers " + ("both legs" if len(covered) == 2 else f"your {covered[0]} leg only"
                                               if covered else "neither leg")
@@ -232,13 +232,19 @@ def reference_legs(reference: CoachResult) -> dict[str, int] | None:
     return {leg: sum(1 for r in good if r.leg == leg) for leg in ("left", "right")}
 
 
+def _covered_legs(legs: dict[str, int]) -> list[str]:
+    """The legs with enough usable reference reps (``min_reference_reps``) to compare reps with."""
+    need = load_scales().settings.min_reference_reps
+    return [leg for leg, n in legs.items() if n >= need]
+
+
 def reference_legs_text(reference: CoachResult) -> str | None:
     """Which legs a :func:`per_leg` reference covers, in plain words; None for other exercises."""
     legs = reference_legs(reference)
     if legs is None:
         return None
     need = load_scales().settings.min_reference_reps
-    covered = [leg for leg, n in legs.items() if n >= need]
+    covered = _covered_legs(legs)
     if len(covered) == 2:
         return f"Your reference set covers both legs ({legs['left']} left-leg and {legs['right']} right-leg reps)."
     if not covered:
@@ -334,8 +340,9 @@ def compare_with_reference(result: CoachResult, reference: CoachResult, *, requi
         video_sha256=reference.provenance.input_sha256 if reference.provenance else None)
     problem = reference_problem(reference, require_view=require_view)
     same_camera = [r.body for r in result.reps if camera_of(r.view) == info.camera]
+    reference_bodies = [r.body for r in good_reps(reference)]
     if problem is None and info.camera is not None:
-        problem = person_problem(same_camera, [r.body for r in good_reps(reference)])
+        problem = person_problem(same_camera, reference_bodies)
     if problem is not None or info.camera is None:
         refused = problem or "its repetitions were filmed from more than one view"
         note = f"Your reference set could not be used: {refused}."
@@ -366,7 +373,7 @@ def compare_with_reference(result: CoachResult, reference: CoachResult, *, requi
     legs_text = reference_legs_text(reference)
     if legs_text is not None:
         notes.append(legs_text)
-    if not person_checked(same_camera, [r.body for r in good_reps(reference)]):
+    if not person_checked(same_camera, reference_bodies):
         notes.append("kneeline could not check that your reference set is the same person (body proportions are "
                      "compared on at least 2 reps filmed from the reference's view, and older sets did not record "
                      "them).")

@@ -90,38 +90,28 @@ def write_webm(source: str | Path, dest: str | Path, *, max_long_side: int = WEB
     KneelineError
         If this OpenCV build has no VP8 encoder, or the encoder wrote nothing.
     """
-    import cv2
-
-    if max_long_side < 2:
-        raise ValueError(f"max_long_side must be at least 2 pixels; got {max_long_side}")
-    out = Path(dest)
+    copy = WebmCopy(dest, max_long_side)  # the same downscaling, thinning and atomic rename
     info = probe(source)
-    fps = info.fps if 1.0 <= info.fps <= 480.0 else WEBM_MAX_FPS
-    step = max(1, math.ceil(fps / WEBM_MAX_FPS - 1e-6))
-    size = _webm_size(info.width, info.height, max_long_side)
-    tmp = out.with_name(f".{out.stem}.{secrets.token_hex(4)}.partial.webm")
-    writer = _open_webm(tmp, fps / step, size)
     done = 0
     try:
         for frame in iter_frames(source):
+            if done == 0:
+                copy.start(info.fps, (frame.image.shape[1], frame.image.shape[0]))
+                if copy.error:
+                    raise KneelineError(copy.error)
+            copy.write(frame.image)
             done += 1
             if progress is not None:
                 progress(done, max(info.frame_count, done))
-            if (frame.index % step) != 0:
-                continue
-            image: Any = frame.image
-            if (image.shape[1], image.shape[0]) != size:
-                image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-            writer.write(image)
-        writer.release()
-        if done == 0 or tmp.stat().st_size == 0:
-            raise InputError(f"{Path(source).name} gave no frames to copy into {out.name}.")
-        tmp.replace(out)
-    finally:
-        writer.release()
-        tmp.unlink(missing_ok=True)
-    logger.info("%s: %d frames, %dx%d, VP8", out, done, *size)
-    return out
+    except BaseException:
+        copy.abort()
+        raise
+    if done == 0:
+        raise InputError(f"{Path(source).name} gave no frames to copy into {copy.dest.name}.")
+    copy.finish()
+    if copy.error:
+        raise KneelineError(f"cannot write {copy.dest.name}: {copy.error}")
+    return copy.dest
 
 
 class WebmCopy:

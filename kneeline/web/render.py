@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from fastapi import Request
@@ -28,7 +29,8 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         if unsign(get_ctx(request).secret, csrf) is None:  # none yet, or not signed by this server
             csrf = new_cookie = signed_token(get_ctx(request).secret)
     ctx = get_ctx(request)
-    context.setdefault("referred", _referred(request, auth))
+    if "referred" not in context:
+        context["referred"] = _referred(request, auth)
     response = ctx.templates.TemplateResponse(request, template, {"auth": auth, "csrf": csrf, **context},
                                               status_code=status_code)
     if new_cookie is not None:
@@ -50,11 +52,8 @@ def _referred(request: Request, auth: Auth | None) -> bool:
     # The request's own session when it has one: a second connection per request, taken while the
     # first is held, lets concurrent requests use up the pool and wait on each other (issue 17).
     session = getattr(request.state, "db_session", None)
-    if session is not None:
-        row = current_program(session, auth.user.id)
-        return row is not None and row.status == "referred"
-    with get_ctx(request).db.session() as own:
-        row = current_program(own, auth.user.id)
+    with nullcontext(session) if session is not None else get_ctx(request).db.session() as db:
+        row = current_program(db, auth.user.id)
         return row is not None and row.status == "referred"
 
 

@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from kneeline.coach.compare import reference_summary, vs_reference_text
 from kneeline.coach.result import CoachResult
 
-__all__ = ["make_templates", "fmt_number", "fmt_when", "degrees", "metric_label", "set_reference_summary"]
+__all__ = ["make_templates", "fmt_number", "fmt_when", "metric_label", "set_reference_summary"]
 
 
 def fmt_number(value: object, digits: int = 1, unit: str = "") -> str:
@@ -24,13 +24,6 @@ def fmt_number(value: object, digits: int = 1, unit: str = "") -> str:
             return "—"
         return f"{value:.{digits}f}{unit}"
     return str(value)
-
-
-def degrees(text: object) -> str:
-    """Text from the measurement core with "12 deg" written the one way pages write it ("12°")."""
-    from kneeline.report.plain import degrees_text
-
-    return degrees_text(text)
 
 
 def fmt_when(value: object) -> str:
@@ -57,10 +50,12 @@ def set_reference_summary(result: CoachResult | Mapping[str, Any]) -> str:
 
 def make_templates(folder: Path) -> Jinja2Templates:
     """Templates from ``folder`` with kneeline's filters."""
+    from kneeline.report.plain import degrees_text
+
     templates = Jinja2Templates(directory=str(folder))
     templates.env.filters["num"] = fmt_number
     templates.env.filters["when"] = fmt_when
-    templates.env.filters["degrees"] = degrees
+    templates.env.filters["degrees"] = degrees_text  # "12 deg" from the measurement core written "12°"
     from kneeline.program.feedback import shared_reason
 
     templates.env.filters["shared_reason"] = shared_reason

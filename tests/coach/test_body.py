@@ -45,7 +45,7 @@ def test_proportions_of_a_hand_built_standing_figure() -> None:
 
 def test_the_tolerances_are_shipped_with_their_source() -> None:
     spec = load_body()
-    assert "benchmarks/coach_body.py" in spec.source and spec.k > 0
+    assert "benchmarks/coach_body.py" in spec.source and spec.rule.k > 0
     assert set(spec.ratios) == {r.name for r in BODY_RATIOS}
     assert all(r.within_sd > 0 and "SD" in r.source for r in spec.ratios.values())
 
